@@ -1,0 +1,28 @@
+"""Create one group per staff role."""
+
+from django.db import migrations
+
+ROLES = [
+    "administrator",
+    "compliance_officer",
+    "branch_manager",
+    "relationship_manager",
+    "branch_staff",
+    "service_account",
+]
+
+
+def create_roles(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("crm", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+
+    operations = [migrations.RunPython(create_roles, remove_roles)]

@@ -1,0 +1,130 @@
+"""Run the whole stack, or the test suite, with one command (`make run`, `make test`).
+
+    python -m crm.stack run [--port 8000] [--customers 3000]
+    python -m crm.stack test [pytest arguments...]
+
+Without DATABASE_URL / REDIS_URL the embedded PostgreSQL and Valkey start first, with their
+data under `.data/` (kept between runs); the child processes inherit the URLs and attach to
+the same servers. `run` migrates, loads demo data the first time, then runs the web server,
+a Celery worker and Celery beat until Ctrl-C, which stops every process it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from crm import embedded
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+STOP_GRACE_SECONDS = 15
+
+
+def _data_dir() -> Path:
+    return Path(os.environ.get("CRM_DATA_DIR", BASE_DIR / ".data"))
+
+
+def _prepare_environment() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
+    if os.environ.get("DJANGO_ENV", "development") != "production":
+        started = embedded.ensure_environment(_data_dir())
+        for name in started:
+            print(f"Embedded {'PostgreSQL' if name == 'DATABASE_URL' else 'Valkey'} "
+                  f"started for {name} (data in {_data_dir()})", flush=True)
+
+
+def _manage(*arguments: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *arguments], cwd=BASE_DIR, check=True)
+
+
+def _stop(processes: dict[str, subprocess.Popen]) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for name, process in processes.items():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            print(f"{name} did not stop in {STOP_GRACE_SECONDS}s; killing it", flush=True)
+            process.kill()
+            process.wait()
+
+
+def run(arguments: argparse.Namespace) -> int:
+    _prepare_environment()
+    _manage("migrate", "--noinput")
+    _manage("seed_demo", "--if-empty", "--customers", str(arguments.customers))
+    commands = {
+        "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{arguments.port}",
+                "--noreload"],
+        "worker": [sys.executable, "-m", "celery", "-A", "crm", "worker", "--loglevel=INFO",
+                   "--concurrency=2", "--hostname=worker@%h"],
+        "beat": [sys.executable, "-m", "celery", "-A", "crm", "beat", "--loglevel=INFO"],
+    }
+    processes: dict[str, subprocess.Popen] = {}
+    stopping = False
+
+    def request_stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    for name, command in commands.items():
+        # Children get their own process group: Ctrl-C reaches only this process, which
+        # then stops them in order instead of every process racing to exit.
+        processes[name] = subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True)
+    from crm.demo import DEMO_ACCOUNTS, demo_password
+
+    print(f"\nThe portal is at http://127.0.0.1:{arguments.port}/  (Ctrl-C stops everything)")
+    print(f"Demo accounts, password {demo_password()!r}:")
+    for account in DEMO_ACCOUNTS:
+        print(f"  {account.username:<18} {account.role.label}")
+    print(flush=True)
+    exit_code = 0
+    while not stopping:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                print(f"{name} exited with code {process.returncode}; stopping", flush=True)
+                exit_code = process.returncode or 1
+                stopping = True
+                break
+        time.sleep(0.5)
+    print("Stopping web, worker and beat...", flush=True)
+    _stop(processes)
+    print("Stopped.", flush=True)
+    return exit_code
+
+
+def test(pytest_arguments: list[str]) -> int:
+    redis_was_set = bool(os.environ.get("REDIS_URL"))
+    _prepare_environment()
+    if not redis_was_set:
+        # Keep the suite off the database index a running `make run` uses: its worker would
+        # answer the suite's Celery pings and its data would mix with the tests'.
+        os.environ["REDIS_URL"] = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/15"
+    return subprocess.call([sys.executable, "-m", "pytest", *pytest_arguments], cwd=BASE_DIR)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "test":
+        return test(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m crm.stack")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_parser = sub.add_parser("run", help="web server, Celery worker and beat")
+    run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    run_parser.add_argument("--customers", type=int, default=3000)
+    sub.add_parser("test", help="the pytest suite")
+    arguments = parser.parse_args(argv)
+    return run(arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

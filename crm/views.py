@@ -1,0 +1,36 @@
+"""Pages of the project package: home, health, language choice."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from crm.health import service_health
+from crm.roles import primary_role, role_label
+from crm.selectors import organisation_figures
+
+
+@require_GET
+def home(request):
+    """The signed-in user's start page: who they are and the figures that matter to them."""
+    figures = organisation_figures(user=request.user)
+    return render(
+        request,
+        "crm/home.html",
+        {
+            "figures": figures,
+            "role_label": role_label(primary_role(request.user)),
+        },
+    )
+
+
+@login_not_required
+@never_cache
+@require_GET
+def health(request):
+    """JSON state of the database, Redis and Celery workers; HTTP 503 when one is down."""
+    report = service_health()
+    return JsonResponse(report, status=200 if report["ok"] else 503)

@@ -1,0 +1,78 @@
+"""Suite-wide fixtures: Celery runs tasks eagerly, users per role, an API client."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from crm.celery import app as celery_app
+from crm.roles import Role
+from tests.factories import BranchFactory, UserFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager():
+    # pytest-django's settings fixture does not reach the Celery app's conf.
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def branch(db):
+    return BranchFactory(code="SH01", name="Shanghai Lujiazui", region="East China")
+
+
+@pytest.fixture
+def other_branch(db):
+    return BranchFactory(code="GZ01", name="Guangzhou Tianhe", region="South China")
+
+
+@pytest.fixture
+def relationship_manager(branch):
+    return UserFactory(role=Role.RELATIONSHIP_MANAGER, branch=branch, username="rm.one")
+
+
+@pytest.fixture
+def other_relationship_manager(other_branch):
+    return UserFactory(role=Role.RELATIONSHIP_MANAGER, branch=other_branch, username="rm.far")
+
+
+@pytest.fixture
+def branch_staff(branch):
+    return UserFactory(role=Role.BRANCH_STAFF, branch=branch, username="staff.one")
+
+
+@pytest.fixture
+def branch_manager(branch):
+    return UserFactory(role=Role.BRANCH_MANAGER, branch=branch, username="manager.one")
+
+
+@pytest.fixture
+def compliance_officer(db):
+    return UserFactory(role=Role.COMPLIANCE_OFFICER, branch=None, username="compliance.one")
+
+
+@pytest.fixture
+def service_account(db):
+    return UserFactory(role=Role.SERVICE_ACCOUNT, branch=None, username="svc.core")
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(role=Role.ADMINISTRATOR, branch=None, username="admin.one",
+                       is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()

@@ -1,0 +1,625 @@
+"""Encrypted model fields and blind indexes.
+
+``EncryptedTextField``, ``EncryptedDateField`` and ``EncryptedDecimalField`` store an
+AES-256-GCM token (see :mod:`compliance.crypto`) in a ``text`` column and give Python code a
+``str``, ``datetime.date`` or ``decimal.Decimal``. The encryption context is
+``"<app_label>.<model_name>.<field_name>"``, so a token copied into another column does not
+decrypt. Renaming the model or the field changes that context: pass the old one as
+``encryption_context=`` to keep existing rows readable.
+
+Reading is lazy. A loaded row keeps its token (a :class:`Ciphertext`) until the attribute
+is first read, so a list that shows masked values never decrypts, and a ``DecryptionError``
+can name the row. The plaintext is then cached on the instance. Saving writes the original
+token back when the value was not changed, so loading and saving a row never re-encrypts it.
+
+What the database cannot do with these columns, by design:
+
+* No lookup compares plaintext. Only ``isnull``, ``=None``, ``key_id`` (values still under a
+  given key, for rotation) and ``=Ciphertext(...)`` (the same token, for compare-and-swap)
+  are accepted; anything else raises ``FieldError``. Look values up through a
+  :class:`BlindIndexField`.
+* Ordering by an encrypted column orders by random ciphertext, which means nothing; a
+  system check refuses it in ``Meta.ordering``, and ``order_by()`` on it must not be used.
+* ``unique``, ``db_index``, ``primary_key`` and ``db_default`` are refused by system checks:
+  every encryption of the same value differs.
+* The ciphertext length reveals the plaintext length.
+
+``QuerySet.update()``, ``bulk_update()`` and ``save(update_fields=[...])`` bypass or skip a
+:class:`BlindIndexField` unless it is updated too: list the index in ``update_fields``.
+
+Forms, serializers and ``dumpdata`` read the attribute, so they see plaintext: access
+control and masking are applied above this layer, and fixtures of real data are sensitive.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.apps import apps
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist, FieldError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models.lookups import Exact, IsNull, StartsWith
+from django.db.models.query_utils import DeferredAttribute
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from compliance.crypto import (
+    DecryptionError,
+    DecryptionFailure,
+    blind_index,
+    decrypt,
+    encrypt,
+    key_id_of,
+    token_prefix,
+)
+from compliance.normalise import KINDS
+
+__all__ = [
+    "BlindIndexField",
+    "Ciphertext",
+    "EncryptedDateField",
+    "EncryptedDecimalField",
+    "EncryptedField",
+    "EncryptedTextField",
+    "blind_index_fields",
+    "encrypted_fields",
+]
+
+
+class Ciphertext:
+    """A stored token, plus its plaintext once something has decrypted it.
+
+    This is what ``from_db_value`` returns, so ``values()``/``values_list()`` on an
+    encrypted column yield these, never plaintext; decrypt one with
+    :meth:`EncryptedField.decrypt_value`. Assigning one to a model attribute, or passing
+    it to ``QuerySet.update()``, stores the token as it is (the rotation command does this).
+    Equality and hashing use the token; pickling keeps the token and drops the plaintext.
+    """
+
+    __slots__ = ("_plaintext", "_revealed", "token")
+
+    def __init__(self, token: str) -> None:
+        if not isinstance(token, str):
+            raise TypeError(f"Ciphertext takes a str token, not {type(token).__name__}.")
+        self.token = token
+        self._plaintext: Any = None
+        self._revealed = False
+
+    @classmethod
+    def revealed(cls, token: str, plaintext: object) -> Ciphertext:
+        """Return a Ciphertext for ``token`` whose plaintext is already known."""
+        stored = cls(token)
+        stored._set_plaintext(plaintext)
+        return stored
+
+    @property
+    def is_revealed(self) -> bool:
+        """True once the plaintext is cached on this object."""
+        return self._revealed
+
+    @property
+    def plaintext(self) -> Any:
+        """The cached Python value; raise ``AttributeError`` if not revealed yet."""
+        if not self._revealed:
+            raise AttributeError("This Ciphertext has not been decrypted.")
+        return self._plaintext
+
+    def _set_plaintext(self, plaintext: object) -> None:
+        self._plaintext = plaintext
+        self._revealed = True
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Ciphertext):
+            return NotImplemented
+        return self.token == other.token
+
+    def __hash__(self) -> int:
+        return hash((Ciphertext, self.token))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Ciphertext, (self.token,))
+
+    def __repr__(self) -> str:
+        # Neither the token nor the plaintext: reprs end up in logs and error pages.
+        try:
+            return f"<Ciphertext under key {key_id_of(self.token)!r}>"
+        except ValueError:
+            return "<Ciphertext (malformed)>"
+
+
+class EncryptedAttribute(DeferredAttribute):
+    """Model attribute for an encrypted field: decrypt on first read, cache, keep the token.
+
+    ``instance.__dict__[attname]`` holds either a :class:`Ciphertext` (loaded from the
+    database, or encrypted by ``pre_save``) or a plain Python value that was assigned.
+    A deferred field is loaded as a Ciphertext too. An explicit ``refresh_from_db()``
+    copies decrypted values, so the refreshed fields count as assigned.
+    """
+
+    field: EncryptedField
+
+    def __get__(self, instance: models.Model | None, cls: type | None = None) -> Any:
+        if instance is None:
+            return self
+        data = instance.__dict__
+        if self.field.attname not in data:
+            self._load_deferred(instance)
+        stored = data[self.field.attname]
+        if isinstance(stored, Ciphertext):
+            return self.field.reveal(stored, row=instance)
+        return stored
+
+    def _load_deferred(self, instance: models.Model) -> None:
+        # Not refresh_from_db(): it copies the decrypted value over, which would lose the
+        # token and make the next save re-encrypt a value that did not change.
+        manager = type(instance)._base_manager.db_manager(instance._state.db, hints={"instance": instance})
+        instance.__dict__[self.field.attname] = (
+            manager.filter(pk=instance.pk).values_list(self.field.attname, flat=True).get()
+        )
+
+    def __set__(self, instance: models.Model, value: Any) -> None:
+        data = instance.__dict__
+        current = data.get(self.field.attname)
+        # Re-assigning the value just read (full_clean() does, so do unchanged forms) keeps
+        # the token, so the row is not re-encrypted and the blind index stays as it is.
+        if (
+            isinstance(current, Ciphertext)
+            and current.is_revealed
+            and not isinstance(value, Ciphertext)
+            and type(value) is type(current.plaintext)
+            and value == current.plaintext
+        ):
+            return
+        data[self.field.attname] = value
+
+
+def _refusal(field: models.Field, lookup_name: str) -> str:
+    return (
+        f"{field.model._meta.label}.{field.name} is encrypted, so lookup {lookup_name!r} "
+        "cannot compare plaintext in SQL. Use isnull, or filter on the field's "
+        "BlindIndexField with compliance.crypto.blind_index()."
+    )
+
+
+class EncryptedExact(Exact):
+    """``field=None`` (which Django turns into ``isnull``) or ``field=Ciphertext(...)``."""
+
+    def get_prep_lookup(self) -> Any:
+        if self.rhs is None:
+            return None
+        if isinstance(self.rhs, Ciphertext):
+            return self.rhs.token
+        raise FieldError(_refusal(self.lhs.output_field, "exact"))
+
+
+class EncryptedKeyIdLookup(StartsWith):
+    """``field__key_id="k1"``: the values stored under key ``k1`` (for rotation)."""
+
+    lookup_name = "key_id"
+
+    def get_prep_lookup(self) -> Any:
+        if not isinstance(self.rhs, str):
+            raise FieldError("The key_id lookup takes a key id string.")
+        # Django's startswith escapes "_" and "%", both of which may appear in a key id.
+        return token_prefix(self.rhs)
+
+    def get_rhs_op(self, connection: Any, rhs: str) -> str:
+        # Backends know the SQL operator by the built-in lookup's name only.
+        return connection.operators[StartsWith.lookup_name] % rhs
+
+
+class EncryptedField(models.Field):
+    """Base class of the encrypted fields: a ``text`` column holding an encryption token.
+
+    Subclasses combine it with the Django field of their Python type and define
+    :meth:`to_plaintext` / :meth:`from_plaintext` (the text that is encrypted).
+    """
+
+    descriptor_class = EncryptedAttribute
+
+    def __init__(self, *args: Any, encryption_context: str | None = None, **kwargs: Any) -> None:
+        self._encryption_context = encryption_context
+        super().__init__(*args, **kwargs)
+
+    @property
+    def encryption_context(self) -> str:
+        """``"app_label.model_name.field_name"``, or the ``encryption_context`` given.
+
+        Raise ``FieldError`` if the field is not attached to a model yet.
+        """
+        if self._encryption_context is not None:
+            return self._encryption_context
+        if not hasattr(self, "model"):
+            raise FieldError(f"{type(self).__name__} must be attached to a model before it can encrypt.")
+        return f"{self.model._meta.label_lower}.{self.name}"
+
+    def to_plaintext(self, value: Any) -> str:
+        """Return the text that stands for the Python ``value`` inside the token."""
+        raise NotImplementedError
+
+    def from_plaintext(self, text: str) -> Any:
+        """Return the Python value for decrypted ``text``; raise ``ValueError`` if invalid."""
+        raise NotImplementedError
+
+    # Database side
+
+    def db_type(self, connection: Any) -> str:
+        return "text"
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        """Wrap the stored token in a :class:`Ciphertext`; decryption waits for a read."""
+        if value is None:
+            return None
+        return Ciphertext(value)
+
+    def encrypt_value(self, value: Any) -> str | None:
+        """Return the token for Python ``value`` (None for None) under the current key.
+
+        Raise ``ValidationError`` if ``to_python`` cannot convert the value.
+        """
+        python_value = self.to_python(value)
+        if python_value is None:
+            return None
+        return encrypt(self.to_plaintext(python_value), context=self.encryption_context)
+
+    def decrypt_value(self, stored: Ciphertext | str, *, row: object | None = None) -> Any:
+        """Return the Python value of a token or :class:`Ciphertext` of this column.
+
+        ``row`` (instance or primary key) is named in errors. Raise ``DecryptionError`` if
+        the token does not decrypt for this column or holds an invalid value.
+        """
+        token = stored.token if isinstance(stored, Ciphertext) else stored
+        text = decrypt(token, context=self.encryption_context, row=row)
+        try:
+            return self.from_plaintext(text)
+        except (ValueError, ArithmeticError):
+            raise DecryptionError(
+                context=self.encryption_context,
+                reason=DecryptionFailure.INVALID_PLAINTEXT,
+                row_id=getattr(row, "pk", row),
+            ) from None
+
+    def reveal(self, stored: Ciphertext, *, row: object | None = None) -> Any:
+        """Return the plaintext of ``stored``, decrypting once and caching it on ``stored``."""
+        if not stored.is_revealed:
+            stored._set_plaintext(self.decrypt_value(stored, row=row))
+        return stored.plaintext
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        """Return the :class:`Ciphertext` to store, encrypting an assigned value once.
+
+        An untouched loaded value is returned as it is, so its token is written back
+        unchanged and nothing is decrypted. A newly assigned value is encrypted here and
+        replaced on the instance by a revealed Ciphertext, so saving again writes the same
+        token.
+        """
+        data = model_instance.__dict__
+        if self.attname not in data:
+            # Deferred yet explicitly saved: load it first.
+            getattr(model_instance, self.attname)
+        stored = data[self.attname]
+        if stored is None or isinstance(stored, Ciphertext):
+            return stored
+        if hasattr(stored, "resolve_expression"):
+            return stored
+        python_value = self.to_python(stored)
+        if python_value is None:
+            data[self.attname] = None
+            return None
+        text = self.to_plaintext(python_value)
+        stored = Ciphertext.revealed(
+            encrypt(text, context=self.encryption_context), self.from_plaintext(text)
+        )
+        data[self.attname] = stored
+        return stored
+
+    def get_prep_value(self, value: Any) -> Any:
+        """Return the token for ``value``: a Ciphertext's own, or a fresh encryption."""
+        if value is None:
+            return None
+        if isinstance(value, Ciphertext):
+            return value.token
+        return self.encrypt_value(models.Field.get_prep_value(self, value))
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        # The Date and Decimal parents adapt values to their column types; the column is
+        # text holding a token, so skip them.
+        if not prepared:
+            value = self.get_prep_value(value)
+        return value
+
+    # Lookups
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        """Return the few lookups that make sense on ciphertext; raise ``FieldError`` otherwise."""
+        if lookup_name == "isnull":
+            return IsNull
+        if lookup_name == "exact":
+            return EncryptedExact
+        if lookup_name == "key_id":
+            return EncryptedKeyIdLookup
+        raise FieldError(_refusal(self, lookup_name))
+
+    def get_transform(self, lookup_name: str) -> Any:
+        """Raise ``FieldError``: no SQL function of a ciphertext means anything."""
+        raise FieldError(_refusal(self, lookup_name))
+
+    # Configuration
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        if self._encryption_context is not None:
+            kwargs["encryption_context"] = self._encryption_context
+        return name, path, args, kwargs
+
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        return [*super().check(**kwargs), *self._check_encryption_options()]
+
+    def _check_encryption_options(self) -> list[checks.CheckMessage]:
+        errors: list[checks.CheckMessage] = []
+        hint = "Every encryption of a value differs; put the option on a BlindIndexField."
+        for option in ("primary_key", "unique", "db_index"):
+            if getattr(self, option):
+                errors.append(
+                    checks.Error(
+                        f"An encrypted field cannot use {option}=True.",
+                        hint=hint,
+                        obj=self,
+                        id="compliance.E001",
+                    )
+                )
+        if self.has_db_default():
+            errors.append(
+                checks.Error(
+                    "An encrypted field cannot have a db_default: the database cannot encrypt.",
+                    hint="Use default= instead.",
+                    obj=self,
+                    id="compliance.E002",
+                )
+            )
+        ordering = getattr(self.model._meta, "ordering", None) or ()
+        names = {self.name, self.attname}
+        if any(isinstance(item, str) and item.lstrip("-?") in names for item in ordering):
+            errors.append(
+                checks.Error(
+                    f"Meta.ordering of {self.model._meta.label} uses encrypted field "
+                    f"{self.name!r}: ordering by ciphertext means nothing.",
+                    obj=self,
+                    id="compliance.E003",
+                )
+            )
+        return errors
+
+
+class EncryptedTextField(EncryptedField, models.TextField):
+    """Encrypted ``str``. ``max_length``, if given, is validated on the plaintext."""
+
+    description = _("Encrypted text")
+
+    @cached_property
+    def validators(self) -> list[Callable[[Any], None]]:
+        validators = [*super().validators]
+        if self.max_length is not None:
+            validators.append(MaxLengthValidator(self.max_length))
+        return validators
+
+    def to_plaintext(self, value: Any) -> str:
+        return str(value)
+
+    def from_plaintext(self, text: str) -> str:
+        return text
+
+
+class EncryptedDateField(EncryptedField, models.DateField):
+    """Encrypted ``datetime.date`` (stored as ISO 8601 text inside the token).
+
+    ``auto_now`` and ``auto_now_add`` are not supported: raise ``TypeError`` if given.
+    """
+
+    description = _("Encrypted date")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("auto_now") or kwargs.get("auto_now_add"):
+            raise TypeError("EncryptedDateField does not support auto_now or auto_now_add.")
+        super().__init__(*args, **kwargs)
+
+    def contribute_to_class(self, cls: type[models.Model], name: str, **kwargs: Any) -> None:
+        # Skip DateField's get_next_by_<name>(): it filters and orders by the column, which
+        # holds ciphertext.
+        models.Field.contribute_to_class(self, cls, name, **kwargs)
+
+    def to_plaintext(self, value: datetime.date) -> str:
+        return value.isoformat()
+
+    def from_plaintext(self, text: str) -> datetime.date:
+        return datetime.date.fromisoformat(text)
+
+
+class EncryptedDecimalField(EncryptedField, models.DecimalField):
+    """Encrypted ``decimal.Decimal``, quantised to ``decimal_places`` (round half even).
+
+    A ``float`` is refused with ``TypeError``: it has already lost the exact value. Saving a
+    value with more than ``max_digits`` digits raises ``ValueError`` (``full_clean()``
+    reports it as a ``ValidationError`` first).
+    """
+
+    description = _("Encrypted decimal number")
+
+    def to_python(self, value: Any) -> decimal.Decimal | None:
+        if isinstance(value, float):
+            raise TypeError(f"{type(self).__name__} takes a Decimal, not a float: a float is not exact.")
+        return super().to_python(value)
+
+    def to_plaintext(self, value: decimal.Decimal) -> str:
+        context = decimal.Context(prec=self.max_digits, rounding=decimal.ROUND_HALF_EVEN)
+        try:
+            quantised = value.quantize(decimal.Decimal(1).scaleb(-self.decimal_places), context=context)
+        except decimal.InvalidOperation:
+            raise ValueError(
+                f"Value for {self.encryption_context} has more than {self.max_digits} digits."
+            ) from None
+        return format(quantised, "f")
+
+    def from_plaintext(self, text: str) -> decimal.Decimal:
+        value = decimal.Decimal(text)
+        if not value.is_finite():
+            raise ValueError("Not a finite decimal.")
+        return value
+
+
+class _Unavailable:
+    """Marker: the source value is not known in clear without decrypting it."""
+
+
+_UNAVAILABLE = _Unavailable()
+
+_BLIND_INDEX_DEFAULTS: dict[str, Any] = {
+    "max_length": 64,
+    "db_index": True,
+    "editable": False,
+    "blank": True,
+}
+
+
+class BlindIndexField(models.CharField):
+    """HMAC-SHA256 of another field's normalised value, for exact lookups on encrypted data.
+
+    ``source`` names the field on the same model and ``kind`` the normalisation (a key of
+    :data:`compliance.normalise.KINDS`). ``pre_save`` recomputes the index when the source's
+    plaintext is known without decrypting: it was assigned, or it was read. A source that
+    was loaded and never touched keeps the stored index. An empty or None source gives "".
+
+    Query with ``Model.objects.filter(<index>=blind_index(value, kind=<kind>))``. Add
+    ``compliance.normalise.NormalisableValidator(kind)`` to the source so ``full_clean()``
+    refuses a value the index cannot normalise; otherwise ``save()`` raises ``ValueError``.
+    A save that lists ``update_fields`` must list the index with its source.
+    Raise ``ValueError`` at construction for an unknown kind.
+    """
+
+    description = _("Blind index")
+
+    def __init__(self, *args: Any, source: str, kind: str, **kwargs: Any) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"Unknown blind index kind {kind!r}; expected one of {sorted(KINDS)}.")
+        self.source = source
+        self.kind = kind
+        for key, default in _BLIND_INDEX_DEFAULTS.items():
+            kwargs.setdefault(key, default)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs["kind"] = self.kind
+        for key, default in _BLIND_INDEX_DEFAULTS.items():
+            value = getattr(self, key)
+            if value == default:
+                kwargs.pop(key, None)
+            else:
+                kwargs[key] = value
+        return name, path, args, kwargs
+
+    def compute(self, value: Any) -> str:
+        """Return the index of the source's Python ``value``.
+
+        Raise ``ValueError`` (naming the field, not the value) if it cannot be normalised.
+        """
+        if value is None:
+            return ""
+        try:
+            return blind_index(str(value), kind=self.kind)
+        except ValueError:
+            raise ValueError(
+                f"Cannot compute {self.model._meta.label}.{self.name}: the value of "
+                f"{self.source!r} is not a valid {self.kind}."
+            ) from None
+
+    def _source_plaintext(self, instance: models.Model) -> Any:
+        source = instance._meta.get_field(self.source)
+        data = instance.__dict__
+        if source.attname not in data:
+            return _UNAVAILABLE
+        stored = data[source.attname]
+        if isinstance(stored, Ciphertext):
+            return stored.plaintext if stored.is_revealed else _UNAVAILABLE
+        if hasattr(stored, "resolve_expression"):
+            return _UNAVAILABLE
+        return source.to_python(stored)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        """Return the index to store: recomputed if the source is known in clear, else kept."""
+        plaintext = self._source_plaintext(model_instance)
+        if plaintext is _UNAVAILABLE:
+            return super().pre_save(model_instance, add)
+        value = self.compute(plaintext)
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        return [*super().check(**kwargs), *self._check_source()]
+
+    def _check_source(self) -> list[checks.CheckMessage]:
+        try:
+            source = self.model._meta.get_field(self.source)
+        except FieldDoesNotExist:
+            return [
+                checks.Error(
+                    f"BlindIndexField source {self.source!r} is not a field of {self.model._meta.label}.",
+                    obj=self,
+                    id="compliance.E004",
+                )
+            ]
+        if source is self or not source.concrete or source.is_relation:
+            return [
+                checks.Error(
+                    f"BlindIndexField source {self.source!r} must be another concrete, non-relation field.",
+                    obj=self,
+                    id="compliance.E005",
+                )
+            ]
+        return []
+
+
+def _fields_of_type(
+    field_type: type[models.Field], *, include_unmanaged: bool
+) -> list[tuple[type[models.Model], models.Field]]:
+    found: list[tuple[type[models.Model], models.Field]] = []
+    for model in apps.get_models():
+        opts = model._meta
+        # Proxies share their concrete model's table; unmanaged models usually have no
+        # table of ours to update.
+        if opts.proxy or (not opts.managed and not include_unmanaged):
+            continue
+        found.extend((model, field) for field in opts.local_concrete_fields if isinstance(field, field_type))
+    return found
+
+
+def encrypted_fields(*, include_unmanaged: bool = False) -> list[tuple[type[models.Model], EncryptedField]]:
+    """Return ``(model, field)`` for every encrypted column of the installed models.
+
+    Each column appears once, on the model whose table holds it (no proxies; inherited
+    multi-table fields only on the parent). Unmanaged models are left out unless
+    ``include_unmanaged``.
+    """
+    return cast(
+        "list[tuple[type[models.Model], EncryptedField]]",
+        _fields_of_type(EncryptedField, include_unmanaged=include_unmanaged),
+    )
+
+
+def blind_index_fields(
+    *, include_unmanaged: bool = False
+) -> list[tuple[type[models.Model], BlindIndexField]]:
+    """Return ``(model, field)`` for every blind index column, as :func:`encrypted_fields`."""
+    return cast(
+        "list[tuple[type[models.Model], BlindIndexField]]",
+        _fields_of_type(BlindIndexField, include_unmanaged=include_unmanaged),
+    )

@@ -6,3 +6,8 @@ class ComplianceConfig(AppConfig):
     name = "compliance"
     verbose_name = _("Compliance")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from compliance import receivers
+
+        receivers.connect()

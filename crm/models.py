@@ -89,3 +89,36 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class IdempotencyRecord(models.Model):
+    """The stored outcome of a non-idempotent API request sent with an `Idempotency-Key`.
+
+    One row per (user, key). `method`, `path` and `request_hash` (SHA-256 of the canonical
+    request body) identify what the key was first used for; a retry with the same key must
+    match them. `response` is the response body the caller saw, encrypted (it may hold
+    personal data) with the context "crm.idempotencyrecord.response". Rows expire after
+    24 hours and are purged by `crm.tasks.idempotency_records_purge`.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("idempotency key"), max_length=255)
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=500)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    response = models.TextField(_("response (encrypted)"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.method} {self.path}"

@@ -28,7 +28,14 @@ STAFF_ROLES = frozenset(role.value for role in Role if role != Role.SERVICE_ACCO
 
 NAVIGATION: list[NavEntry] = [
     NavEntry(_("Home"), "home", STAFF_ROLES),
+    NavEntry(_("Customers"), "customer-list", frozenset({
+        Role.RELATIONSHIP_MANAGER.value, Role.BRANCH_STAFF.value, Role.BRANCH_MANAGER.value,
+        Role.COMPLIANCE_OFFICER.value,
+    })),
+    NavEntry(_("Imports"), "importjob-list", frozenset({Role.BRANCH_MANAGER.value})),
+    NavEntry(_("Merges"), "merge-list", frozenset({Role.BRANCH_MANAGER.value})),
     NavEntry(_("API"), "api-docs", STAFF_ROLES),
+    NavEntry(_("Audit"), "audit-event-list", frozenset({Role.COMPLIANCE_OFFICER.value})),
     NavEntry(_("Administration"), "admin:index", staff_only=True),
 ]
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -102,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "compliance.middleware.AuditContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -264,7 +266,24 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # The schedule lives here; beat's database scheduler copies it into its tables at start, where
 # administrators see each task's last run and can pause one in admin.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "customers-refresh-aum": {
+        "task": "customers.tasks.refresh_aum",
+        "schedule": crontab(hour=1, minute=30),  # bank time; the 02:00 segmentation reads AUM
+    },
+    "customers-recompute-segments": {
+        "task": "customers.tasks.recompute_segments",
+        "schedule": crontab(hour=2, minute=0),  # bank time: CELERY_TIMEZONE
+    },
+    "compliance-verify-audit-chain": {
+        "task": "compliance.tasks.verify_audit_chain_task",
+        "schedule": crontab(hour=2, minute=30),  # bank time: CELERY_TIMEZONE
+    },
+    "crm-purge-idempotency-records": {
+        "task": "crm.tasks.idempotency_records_purge",
+        "schedule": timedelta(hours=1),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -300,6 +319,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name ("status", "kind") get one component name each.
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerStatusEnum": "customers.models.CustomerStatus",
+        "CustomerKindEnum": "customers.models.CustomerKind",
+        "HoldingStatusEnum": "customers.models.HoldingStatus",
+        "NeedStatusEnum": "customers.models.NeedStatus",
+        "RelationshipKindEnum": "customers.models.RelationshipKind",
+        "ChannelEnum": "customers.models.Channel",
+    },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
 

@@ -9,8 +9,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from crm.health import service_health
-from crm.roles import primary_role, role_label
+from crm.roles import Role, has_role, primary_role, role_label
 from crm.selectors import organisation_figures
+from customers.selectors import home_figures
 
 
 @require_GET
@@ -23,6 +24,10 @@ def home(request):
         {
             "figures": figures,
             "role_label": role_label(primary_role(request.user)),
+            "book_figures": (
+                home_figures(user=request.user)
+                if has_role(request.user, Role.RELATIONSHIP_MANAGER) else None
+            ),
         },
     )
 

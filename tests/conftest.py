@@ -76,3 +76,21 @@ def administrator(db):
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the audit table's TRUNCATE guard switched off.
+
+    Transactional tests (`transaction=True`, live_server) empty the database with one
+    TRUNCATE of every table, which the append-only trigger refuses. Only the TRUNCATE guard is
+    disabled, and only in the test database: UPDATE and DELETE stay refused, and the tests of
+    the guard itself enable it again inside their own transaction.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE compliance_auditevent DISABLE TRIGGER compliance_auditevent_no_truncate"
+        )
+    yield

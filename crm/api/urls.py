@@ -3,10 +3,14 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from compliance.api.urls import register as register_compliance
 from crm.api.views import TokenObtainView
+from customers.api.urls import register as register_customers
 
 router = DefaultRouter()
 router.include_format_suffixes = False
+register_compliance(router)
+register_customers(router)
 
 app_urlpatterns: list = []
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from axes.exceptions import AxesBackendPermissionDenied
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -61,6 +61,8 @@ class TokenObtainView(APIView):
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(_("Unable to sign in with these credentials."))
         token, raw = api_token_issue(user=user, name=data.validated_data.get("name", ""))
+        # Issuing a token is a sign-in: the audit chain and last_login follow Django's signal.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         return Response(
             TokenOutputSerializer({"token": raw, "expires_at": token.expires_at}).data,
             status=status.HTTP_201_CREATED,

@@ -1,0 +1,179 @@
+"""Field-level access: the one policy every surface asks.
+
+Domain apps register each protected model with a policy object (which records a user may
+see, which sensitive fields they see in clear, whether they may reveal) and the model's
+sensitive fields with their mask kind. Pages, htmx fragments, forms, serializers, admin,
+exports and search results all read sensitive values through `RecordView`, which masks what
+the user may not see in clear and notes what it showed in clear for the audit chain.
+
+A record the user may not see does not exist for them: `get_visible_or_404` raises Http404
+for "missing" and "not yours" alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.db import models
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from compliance.masking import mask
+
+
+class ProtectedModelPolicy(Protocol):
+    """What a domain app tells the trust layer about one of its models."""
+
+    def restrict(self, queryset: models.QuerySet, user) -> models.QuerySet:
+        """Only the rows `user` may see (masked or not)."""
+
+    def clear_fields(self, user, objects: Iterable[models.Model]) -> dict[int, frozenset[str]]:
+        """For each object's pk, the sensitive fields `user` sees in clear."""
+
+    def may_reveal(self, user, obj: models.Model) -> bool:
+        """Whether `user` may reveal `obj`'s sensitive fields with a stated purpose."""
+
+
+@dataclass(frozen=True)
+class SensitiveField:
+    """A sensitive attribute: `path` is the attribute path from the protected record
+    (`phone`, `individual.date_of_birth`), `mask_kind` a key of compliance.masking.MASKERS."""
+
+    name: str
+    path: str
+    mask_kind: str
+    label: str
+
+
+@dataclass
+class _Registration:
+    policy: ProtectedModelPolicy
+    fields: dict[str, SensitiveField]
+
+
+_registry: dict[type[models.Model], _Registration] = {}
+
+
+def register(model: type[models.Model], *, policy: ProtectedModelPolicy,
+             fields: Iterable[SensitiveField]) -> None:
+    """Declare `model` protected (called from the owning app's AppConfig.ready())."""
+    _registry[model] = _Registration(policy=policy, fields={field.name: field for field in fields})
+
+
+def _registration(model: type[models.Model]) -> _Registration:
+    try:
+        return _registry[model]
+    except KeyError:
+        raise LookupError(f"{model._meta.label} is not a protected model") from None
+
+
+def sensitive_fields(model: type[models.Model]) -> dict[str, SensitiveField]:
+    """The sensitive fields declared for `model`, by name."""
+    return dict(_registration(model).fields)
+
+
+def restrict(queryset: models.QuerySet, user) -> models.QuerySet:
+    """Filter `queryset` to the records `user` may see."""
+    return _registration(queryset.model).policy.restrict(queryset, user)
+
+
+def get_visible_or_404(queryset: models.QuerySet, user, **lookup) -> models.Model:
+    """The record matching `lookup` if `user` may see it; Http404 otherwise (same for both)."""
+    try:
+        return restrict(queryset, user).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def may_reveal(user, obj: models.Model) -> bool:
+    return _registration(type(obj)).policy.may_reveal(user, obj)
+
+
+@dataclass(frozen=True)
+class DisplayValue:
+    """A sensitive value as one user may see it."""
+
+    text: str
+    masked: bool
+    value: object = None  # the clear value; None when masked
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def label(self) -> str:
+        return str(_("masked")) if self.masked else ""
+
+
+def _resolve(obj: models.Model, path: str):
+    value = obj
+    for part in path.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
+class RecordView:
+    """Sensitive fields of one record as `user` may see them.
+
+    Reading a field returns a DisplayValue; reading one in clear notes it for the request's
+    `pii.revealed` audit event. Build many at once with `RecordView.for_objects` (one query
+    for the whole list).
+    """
+
+    def __init__(self, user, obj: models.Model, clear: frozenset[str]):
+        self.user = user
+        self.obj = obj
+        self.clear = clear
+        self._fields = _registration(type(obj)).fields
+
+    @classmethod
+    def for_object(cls, user, obj: models.Model) -> RecordView:
+        clear = _registration(type(obj)).policy.clear_fields(user, [obj]).get(obj.pk, frozenset())
+        return cls(user, obj, clear)
+
+    @classmethod
+    def for_objects(cls, user, objects: Iterable[models.Model]) -> list[RecordView]:
+        objects = list(objects)
+        if not objects:
+            return []
+        clear = _registration(type(objects[0])).policy.clear_fields(user, objects)
+        return [cls(user, obj, clear.get(obj.pk, frozenset())) for obj in objects]
+
+    def is_clear(self, name: str) -> bool:
+        return name in self.clear
+
+    def field(self, name: str) -> DisplayValue:
+        spec = self._fields[name]
+        if name in self.clear:
+            value = _resolve(self.obj, spec.path)
+            if value is None or value == "":
+                return DisplayValue("", masked=False, value=value)
+            from compliance.audit import note_pii_revealed
+
+            note_pii_revealed(
+                object_type=self.obj._meta.label_lower, object_id=self.obj.pk, fields=[name]
+            )
+            return DisplayValue(str(value), masked=False, value=value)
+        # Masking needs the shape of the value, so it is decrypted here but never leaves
+        # this function in clear.
+        value = _resolve(self.obj, spec.path)
+        return DisplayValue(mask(value, spec.mask_kind), masked=value not in (None, ""))
+
+    def __getitem__(self, name: str) -> DisplayValue:  # templates: {{ view.phone }}
+        if name not in self._fields:
+            raise KeyError(name)
+        return self.field(name)
+
+    def __getattr__(self, name: str) -> DisplayValue:
+        fields = self.__dict__.get("_fields", {})
+        if name in fields:
+            return self.field(name)
+        raise AttributeError(name)
+
+    @property
+    def any_masked(self) -> bool:
+        return any(name not in self.clear for name in self._fields)

@@ -1,0 +1,13 @@
+"""Compliance endpoints under /api/v1/: registered on the project's router by `register()`."""
+
+from __future__ import annotations
+
+from rest_framework.routers import BaseRouter
+
+from compliance.api.views import AuditEventViewSet
+
+
+def register(router: BaseRouter) -> None:
+    """Add /audit-events/ and /audit-events/customer-access/ to `router`."""
+    # "api-" keeps the route names apart from the pages' ("audit-event-list" is the page).
+    router.register("audit-events", AuditEventViewSet, basename="api-audit-event")

@@ -1,0 +1,73 @@
+"""Masked forms of sensitive values: recognisable in shape, useless to a reader.
+
+Every function takes the clear value and returns text; callers mark it as masked. None and
+empty values mask to "" so a blank field stays blank.
+"""
+
+from __future__ import annotations
+
+import re
+
+MASK = "****"
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+def mask_phone(value: str) -> str:
+    """`+86 138 0013 8000` -> `138****8000` (first three and last four digits of the number)."""
+    digits = _digits(str(value))
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    if len(digits) <= 7:
+        return MASK + digits[-2:]
+    return f"{digits[:3]}{MASK}{digits[-4:]}"
+
+
+def mask_email(value: str) -> str:
+    """`alice@example.com` -> `a***@example.com`."""
+    text = str(value)
+    local, at, domain = text.partition("@")
+    if not at:
+        return MASK
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_last4(value: str) -> str:
+    """ID or account number -> `****1234`."""
+    text = re.sub(r"[\s-]", "", str(value))
+    return f"{MASK}{text[-4:]}" if len(text) > 4 else MASK
+
+
+def mask_date(value) -> str:
+    """A date of birth -> `****-**-**`."""
+    return "****-**-**"
+
+
+def mask_amount(value) -> str:
+    """A money figure -> `******` (its size is as sensitive as its digits)."""
+    return "******"
+
+
+def mask_text(value: str) -> str:
+    """Free text or an address -> its first two characters and a mask."""
+    text = str(value).strip()
+    return f"{text[:2]}{MASK}" if text else ""
+
+
+MASKERS = {
+    "phone": mask_phone,
+    "email": mask_email,
+    "last4": mask_last4,
+    "date": mask_date,
+    "amount": mask_amount,
+    "text": mask_text,
+}
+
+
+def mask(value, kind: str) -> str:
+    """Mask `value` with the masker for `kind` (a key of MASKERS)."""
+    if value is None or value == "":
+        return ""
+    return MASKERS[kind](value)

@@ -1,0 +1,117 @@
+"""Customer pages in a real browser: search by phone, the 360° page, htmx actions, reassignment."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from playwright.sync_api import expect
+
+from crm.roles import Role
+from customers import permissions
+from customers.models import Customer, Interaction
+from tests.customers.factories import make_individual
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = "+86 138 0013 8000"
+
+
+@pytest.fixture(autouse=True)
+def _role_permissions(transactional_db):
+    """The roles' customer permissions, as migration 0002 grants them.
+
+    A transactional test empties every table afterwards and Django re-creates the permission
+    rows with new ids, so the groups lose their permissions and the cached permission ids go
+    stale for the transactional tests that follow.
+    """
+    grants = importlib.import_module("customers.migrations.0002_role_permissions").ROLE_PERMISSIONS
+    permissions.permission_id.cache_clear()
+    for role, codenames in grants.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.add(*Permission.objects.filter(content_type__app_label="customers",
+                                                         codename__in=codenames))
+    yield
+    permissions.permission_id.cache_clear()
+
+
+def _sign_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("user-name")).to_be_visible()
+
+
+def test_rm_finds_a_customer_by_phone_and_sees_it_in_clear(offline_page, live_server, relationship_manager,
+                                                             branch):
+    customer = make_individual(relationship_manager=relationship_manager, branch=branch, given_name="Wei",
+                               family_name="Zhang", phone=PHONE)
+    make_individual(relationship_manager=relationship_manager, branch=branch, given_name="Xiu",
+                    family_name="Liu")
+    page = offline_page
+    _sign_in(page, live_server, "rm.one")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Customers").click()
+    page.get_by_role("searchbox").fill("138 0013 8000")
+    page.get_by_role("button", name="Search", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/customers/\?search="))
+    assert "8000" not in page.url
+    rows = page.get_by_test_id("customer-table").locator("tbody tr")
+    expect(rows).to_have_count(1)
+    rows.get_by_role("link", name="Zhang Wei").click()
+
+    expect(page).to_have_url(f"{live_server.url}/customers/{customer.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zhang Wei")
+    expect(page.get_by_test_id("contact")).to_contain_text(PHONE)
+    expect(page.get_by_test_id("contact").locator(".masked")).to_have_count(0)
+
+    # Logging an interaction with htmx adds it to the timeline without leaving the page.
+    page.get_by_label("Summary").fill("Explained the new savings plan")
+    page.get_by_role("button", name="Log interaction").click()
+    expect(page.get_by_test_id("timeline")).to_contain_text("Explained the new savings plan")
+    expect(page.get_by_test_id("quick-actions")).to_contain_text("Interaction logged.")
+    expect(page).to_have_url(f"{live_server.url}/customers/{customer.pk}/")
+    assert Interaction.objects.filter(customer=customer, staff=relationship_manager).count() == 1
+
+
+def test_filter_form_swaps_results_and_updates_the_address(offline_page, live_server, relationship_manager,
+                                                           branch):
+    make_individual(relationship_manager=relationship_manager, branch=branch, given_name="Wei",
+                    family_name="Zhang")
+    make_individual(relationship_manager=relationship_manager, branch=branch, given_name="Xiu",
+                    family_name="Liu", segment="vip")
+    page = offline_page
+    _sign_in(page, live_server, "rm.one")
+    page.goto(f"{live_server.url}/customers/")
+    expect(page.get_by_test_id("customer-table").locator("tbody tr")).to_have_count(2)
+
+    page.get_by_test_id("customer-filters").get_by_label("VIP").check()
+
+    expect(page.get_by_test_id("customer-table").locator("tbody tr")).to_have_count(1)
+    expect(page.get_by_test_id("customer-table")).to_contain_text("Liu Xiu")
+    expect(page).to_have_url(re.compile(r"segment=vip"))
+
+
+def test_branch_manager_reassigns_a_customer_to_the_other_rm(offline_page, live_server, branch_manager,
+                                                             relationship_manager, branch):
+    colleague = UserFactory(role=Role.RELATIONSHIP_MANAGER, branch=branch, username="rm.two",
+                            first_name="Mei", last_name="Lin")
+    customer = make_individual(relationship_manager=relationship_manager, branch=branch, given_name="Wei",
+                               family_name="Zhang", phone=PHONE)
+    page = offline_page
+    _sign_in(page, live_server, "manager.one")
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    expect(page.get_by_test_id("contact")).not_to_contain_text(PHONE)
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_label("New relationship manager").select_option(label="Mei Lin")
+    page.get_by_role("button", name="Reassign").click()
+
+    expect(page.get_by_role("status")).to_contain_text("The customer now belongs to Mei Lin's book.")
+    expect(page.get_by_test_id("customer-rm")).to_have_text("Mei Lin")
+    assert Customer.objects.get(pk=customer.pk).relationship_manager == colleague

@@ -18,8 +18,8 @@ def _digits(value: str) -> str:
 def mask_phone(value: str) -> str:
     """`+86 138 0013 8000` -> `138****8000` (first three and last four digits of the number)."""
     digits = _digits(str(value))
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
+    if digits.startswith("86") and len(digits) >= 12:
+        digits = digits[2:]  # mainland numbers read without the country code
     if len(digits) <= 7:
         return MASK + digits[-2:]
     return f"{digits[:3]}{MASK}{digits[-4:]}"

@@ -23,7 +23,7 @@ from customers.models import (
     ProductType,
     Segment,
 )
-from customers.selectors import customer_search
+from customers.selectors import customer_match
 
 ORDERING = {
     "name": ("display_name", "pk"),
@@ -75,7 +75,8 @@ class CustomerFilterSet(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         if not value.strip():
             return queryset
-        return customer_search(actor=self.actor, term=value, base=queryset)
+        # The queryset is already restricted to what the actor may see.
+        return customer_match(queryset, value)
 
     def filter_not_contacted(self, queryset, name, value):
         cutoff = timezone.now() - datetime.timedelta(days=int(value))

@@ -162,7 +162,9 @@ class RevealForm(forms.Form):
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fields"].choices = [(spec.name, capfirst(spec.label)) for spec in sensitive_fields_for(kind)]
+        self.fields["fields"].choices = [
+            (spec.name, capfirst(spec.label)) for spec in sensitive_fields_for(kind)
+        ]
 
 
 class ReassignForm(forms.Form):

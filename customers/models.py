@@ -29,6 +29,7 @@ from compliance.fields import (
     EncryptedDecimalField,
     EncryptedTextField,
 )
+from compliance.normalise import NormalisableValidator
 from crm.models import Branch
 
 # Band floors for income and revenue (in the bank's currency). Segment rules on income or
@@ -120,11 +121,18 @@ class Customer(models.Model):
         _("core banking reference"), max_length=64, null=True, blank=True, unique=True
     )
     since = models.DateField(_("customer since"))
-    id_number = EncryptedTextField(_("ID / registration number"), blank=True, null=True)
+    id_number = EncryptedTextField(
+        _("ID / registration number"), blank=True, null=True,
+        validators=[NormalisableValidator("national_id")],
+    )
     id_number_index = BlindIndexField(source="id_number", kind="national_id")
-    phone = EncryptedTextField(_("phone"), blank=True, null=True)
+    phone = EncryptedTextField(
+        _("phone"), blank=True, null=True, validators=[NormalisableValidator("phone")]
+    )
     phone_index = BlindIndexField(source="phone", kind="phone")
-    email = EncryptedTextField(_("e-mail"), blank=True, null=True)
+    email = EncryptedTextField(
+        _("e-mail"), blank=True, null=True, validators=[NormalisableValidator("email")]
+    )
     email_index = BlindIndexField(source="email", kind="email")
     address = EncryptedTextField(_("address"), blank=True, null=True)
     aum = models.DecimalField(
@@ -154,6 +162,7 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["relationship_manager", "segment", "status"], name="cust_rm_seg_status"),
             models.Index(fields=["home_branch", "segment", "status"], name="cust_branch_seg_status"),
+            models.Index(fields=["home_branch", "display_name", "id"], name="cust_branch_name"),
             models.Index(fields=["relationship_manager", "last_contact_at"], name="cust_rm_last_contact"),
             models.Index(fields=["segment", "status"], name="cust_segment_status"),
             models.Index(

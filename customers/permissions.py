@@ -16,7 +16,7 @@ in clear). The assigned relationship manager holds both. On top of those:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -52,7 +52,7 @@ ROLE_PERMISSIONS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def permission_id(codename: str) -> int:
     """The id of the customers app's permission `codename` (cached for the process)."""
     return Permission.objects.get(content_type__app_label="customers", codename=codename).pk

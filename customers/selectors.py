@@ -70,15 +70,19 @@ def _exact_lookup(term: str) -> Q | None:
 
 
 def customer_search(*, actor, term: str, base: QuerySet | None = None) -> QuerySet:
-    """Customers `actor` may see that match `term`.
+    """Customers `actor` may see that match `term` (see `customer_match`)."""
+    return customer_match(customer_list(actor=actor, base=base), term)
+
+
+def customer_match(visible: QuerySet, term: str) -> QuerySet:
+    """Customers of the already restricted queryset `visible` that match `term`.
 
     A customer number, e-mail, phone or ID number is matched exactly (through the blind
-    indexes: no plaintext is compared in SQL); anything else matches names by prefix, then
-    by trigram similarity (typos, word order, pinyin for Chinese names).
-    Ordered best match first.
+    indexes: no plaintext is compared in SQL). Anything else is a name: by prefix when any
+    name starts with it (index-backed, ordered by name), otherwise by trigram word
+    similarity (typos, word order, pinyin for Chinese names), best match first.
     """
     term = term.strip()
-    visible = customer_list(actor=actor, base=base)
     if not term:
         return visible.none()
     exact = _exact_lookup(term)
@@ -87,8 +91,11 @@ def customer_search(*, actor, term: str, base: QuerySet | None = None) -> QueryS
     needle = search_form(term)
     if not needle:
         return visible.none()
+    by_prefix = visible.filter(search_name__startswith=needle)
+    if by_prefix.exists():
+        return by_prefix.order_by("display_name", "pk")
     return (
-        visible.filter(Q(search_name__startswith=needle) | Q(search_name__trigram_word_similar=needle))
+        visible.filter(search_name__trigram_word_similar=needle)
         .annotate(similarity=TrigramWordSimilarity(needle, "search_name"))
         .order_by("-similarity", "display_name", "pk")
     )

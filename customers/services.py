@@ -25,6 +25,7 @@ from crm.roles import Role, has_role
 from customers import permissions
 from customers.models import (
     CORPORATE_SEGMENTS,
+    NEEDS_BY_KIND,
     RETAIL_SEGMENTS,
     BookDelegation,
     CorporateProfile,
@@ -37,7 +38,6 @@ from customers.models import (
     Interaction,
     Need,
     NeedType,
-    NEEDS_BY_KIND,
     RevealGrant,
     band_floor,
 )
@@ -84,8 +84,11 @@ def _default_segment(kind: str) -> str:
 def _refresh_search_name(customer: Customer, profile) -> None:
     names = [customer.display_name]
     if isinstance(profile, IndividualProfile):
-        names += [f"{profile.family_name} {profile.given_name}", f"{profile.given_name} {profile.family_name}",
-                  profile.local_name]
+        names += [
+            f"{profile.family_name} {profile.given_name}",
+            f"{profile.given_name} {profile.family_name}",
+            profile.local_name,
+        ]
     elif isinstance(profile, CorporateProfile):
         names.append(profile.legal_name)
     customer.search_name = search_name(*names)
@@ -229,7 +232,9 @@ def customers_reassign(*, actor, customer_ids: Iterable[int], relationship_manag
         raise ValidationError({"customers": _("Some customers do not exist.")})
     _check_may_reassign(actor, customers)
     _check_manager(relationship_manager)
-    moving = [customer for customer in customers if customer.relationship_manager_id != relationship_manager.pk]
+    moving = [
+        customer for customer in customers if customer.relationship_manager_id != relationship_manager.pk
+    ]
     by_previous: dict[int, list[int]] = {}
     for customer in moving:
         if customer.relationship_manager_id:
@@ -271,7 +276,9 @@ def customers_reassign(*, actor, customer_ids: Iterable[int], relationship_manag
 
 def customer_reassign(*, actor, customer: Customer, relationship_manager) -> ReassignResult:
     """Reassign one customer (see customers_reassign)."""
-    return customers_reassign(actor=actor, customer_ids=[customer.pk], relationship_manager=relationship_manager)
+    return customers_reassign(
+        actor=actor, customer_ids=[customer.pk], relationship_manager=relationship_manager
+    )
 
 
 def book_reassign(*, actor, from_manager, to_manager) -> ReassignResult:
@@ -424,7 +431,8 @@ def customers_refresh_aum(*, customer_ids: Iterable[int] | None = None,
     while True:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT MAX(id) FROM (SELECT id FROM customers_customer WHERE id > %s ORDER BY id LIMIT %s) b",
+                "SELECT MAX(id) FROM "
+                "(SELECT id FROM customers_customer WHERE id > %s ORDER BY id LIMIT %s) AS batch",
                 [last_id, batch_size],
             )
             (upper,) = cursor.fetchone()
@@ -461,7 +469,9 @@ def _refresh_aum_where(condition: str, condition_params: list) -> int:
 
 
 @transaction.atomic
-def holding_upsert(*, actor, customer: Customer, external_reference: str | None, values: dict) -> tuple[Holding, bool]:
+def holding_upsert(
+    *, actor, customer: Customer, external_reference: str | None, values: dict
+) -> tuple[Holding, bool]:
     """Create or update a holding by its core-banking reference; refresh the customer's AUM.
 
     Return (holding, created). Raise ValidationError (by field) for bad input.

@@ -12,10 +12,12 @@ from django.utils import timezone
 
 from compliance.access import RecordView, get_visible_or_404, may_reveal, restrict, sensitive_fields
 from compliance.models import AuditEvent
+from crm.roles import Role
 from customers import services
 from customers.models import Customer, CustomerUserObjectPermission, RevealGrant
 from customers.permissions import BOOK_PERMISSIONS, permission_id
 from tests.customers.factories import make_individual
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +29,13 @@ EVERY_FIELD = frozenset(sensitive_fields(Customer))
 
 @pytest.fixture
 def customer(relationship_manager, branch):
-    return make_individual(relationship_manager=relationship_manager, branch=branch,
-                           phone=PHONE, email=EMAIL, id_number=ID_NUMBER)
+    return make_individual(
+        relationship_manager=relationship_manager,
+        branch=branch,
+        phone=PHONE,
+        email=EMAIL,
+        id_number=ID_NUMBER,
+    )
 
 
 @pytest.fixture
@@ -96,8 +103,13 @@ def test_anonymous_and_inactive_users_see_nothing(relationship_manager, customer
 
 
 def test_compliance_reveal_shows_named_fields_until_expiry(compliance_officer, customer):
-    grant = services.customer_reveal(actor=compliance_officer, customer=customer,
-                                     fields=["phone"], purpose="Complaint investigation CMP-1", minutes=15)
+    grant = services.customer_reveal(
+        actor=compliance_officer,
+        customer=customer,
+        fields=["phone"],
+        purpose="Complaint investigation CMP-1",
+        minutes=15,
+    )
 
     view = RecordView.for_object(compliance_officer, customer)
     assert view.clear == frozenset({"phone"})
@@ -114,8 +126,9 @@ def test_compliance_reveal_shows_named_fields_until_expiry(compliance_officer, c
 
 def test_reveal_needs_a_purpose_and_known_fields(compliance_officer, customer):
     with pytest.raises(ValidationError) as raised:
-        services.customer_reveal(actor=compliance_officer, customer=customer, fields=["salary"],
-                                 purpose="  ", minutes=90)
+        services.customer_reveal(
+            actor=compliance_officer, customer=customer, fields=["salary"], purpose="  ", minutes=90
+        )
 
     assert set(raised.value.message_dict) == {"fields", "purpose", "minutes"}
     assert RevealGrant.objects.count() == 0
@@ -126,8 +139,12 @@ def test_branch_manager_reveals_only_in_own_branch(branch_manager, customer, far
     assert may_reveal(branch_manager, customer) is True
     assert may_reveal(branch_manager, far_customer) is False
     with pytest.raises(PermissionDenied):
-        services.customer_reveal(actor=branch_manager, customer=far_customer, fields=["phone"],
-                                 purpose="Covering for an absent colleague")
+        services.customer_reveal(
+            actor=branch_manager,
+            customer=far_customer,
+            fields=["phone"],
+            purpose="Covering for an absent colleague",
+        )
     assert RevealGrant.objects.count() == 0
 
 
@@ -139,12 +156,11 @@ def test_rm_and_staff_may_not_reveal(relationship_manager, branch_staff, far_cus
 def test_reassignment_moves_book_permissions_in_one_transaction(
     branch_manager, relationship_manager, branch, customer
 ):
-    from tests.factories import UserFactory
-    from crm.roles import Role
-
     colleague = UserFactory(role=Role.RELATIONSHIP_MANAGER, branch=branch, username="rm.two")
 
-    result = services.customer_reassign(actor=branch_manager, customer=customer, relationship_manager=colleague)
+    result = services.customer_reassign(
+        actor=branch_manager, customer=customer, relationship_manager=colleague
+    )
 
     assert (result.moved, result.unchanged) == (1, 0)
     assert _visible(relationship_manager) == set()
@@ -153,26 +169,33 @@ def test_reassignment_moves_book_permissions_in_one_transaction(
     customer.refresh_from_db()
     assert customer.relationship_manager == colleague
     assert customer.history.filter(kind="reassigned").count() == 1
-    assert list(AuditEvent.objects.filter(action="customer.reassigned").values_list("object_id", flat=True)) == [
-        str(customer.pk)]
+    assert list(
+        AuditEvent.objects.filter(action="customer.reassigned").values_list("object_id", flat=True)
+    ) == [str(customer.pk)]
     assert AuditEvent.objects.filter(action="permission.granted", object_id=str(colleague.pk)).exists()
-    assert AuditEvent.objects.filter(action="permission.revoked", object_id=str(relationship_manager.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="permission.revoked", object_id=str(relationship_manager.pk)
+    ).exists()
 
 
-def test_reassignment_refused_changes_nothing(relationship_manager, branch, customer, other_branch,
-                                              branch_manager, other_relationship_manager):
-    from tests.factories import UserFactory
-    from crm.roles import Role
-
+def test_reassignment_refused_changes_nothing(
+    relationship_manager, branch, customer, other_branch, branch_manager, other_relationship_manager
+):
     colleague = UserFactory(role=Role.RELATIONSHIP_MANAGER, branch=branch, username="rm.two")
     far_customer = make_individual(relationship_manager=other_relationship_manager, branch=other_branch)
 
     with pytest.raises(PermissionDenied):
-        services.customer_reassign(actor=relationship_manager, customer=customer, relationship_manager=colleague)
+        services.customer_reassign(
+            actor=relationship_manager, customer=customer, relationship_manager=colleague
+        )
     with pytest.raises(PermissionDenied):
-        services.customer_reassign(actor=branch_manager, customer=far_customer, relationship_manager=colleague)
+        services.customer_reassign(
+            actor=branch_manager, customer=far_customer, relationship_manager=colleague
+        )
     with pytest.raises(ValidationError):
-        services.customer_reassign(actor=branch_manager, customer=customer, relationship_manager=branch_manager)
+        services.customer_reassign(
+            actor=branch_manager, customer=customer, relationship_manager=branch_manager
+        )
 
     assert _visible(relationship_manager) == {customer.pk}
     assert CustomerUserObjectPermission.objects.filter(user=colleague).count() == 0
@@ -180,13 +203,12 @@ def test_reassignment_refused_changes_nothing(relationship_manager, branch, cust
 
 
 def test_book_reassignment_moves_every_customer(branch_manager, relationship_manager, branch):
-    from tests.factories import UserFactory
-    from crm.roles import Role
-
     colleague = UserFactory(role=Role.RELATIONSHIP_MANAGER, branch=branch, username="rm.two")
     customers = [make_individual(relationship_manager=relationship_manager, branch=branch) for _ in range(3)]
 
-    result = services.book_reassign(actor=branch_manager, from_manager=relationship_manager, to_manager=colleague)
+    result = services.book_reassign(
+        actor=branch_manager, from_manager=relationship_manager, to_manager=colleague
+    )
 
     assert result.moved == 3
     assert _visible(colleague) == {customer.pk for customer in customers}
@@ -195,14 +217,15 @@ def test_book_reassignment_moves_every_customer(branch_manager, relationship_man
 
 
 def test_delegation_covers_a_book_for_its_dates_only(branch_manager, relationship_manager, branch, customer):
-    from tests.factories import UserFactory
-    from crm.roles import Role
-
     colleague = UserFactory(role=Role.RELATIONSHIP_MANAGER, branch=branch, username="rm.two")
     today = timezone.localdate()
     delegation = services.delegation_create(
-        actor=branch_manager, relationship_manager=relationship_manager, delegate=colleague,
-        starts_on=today, ends_on=today + datetime.timedelta(days=7), reason="Annual leave",
+        actor=branch_manager,
+        relationship_manager=relationship_manager,
+        delegate=colleague,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=7),
+        reason="Annual leave",
     )
     colleague = type(colleague).objects.get(pk=colleague.pk)
 
@@ -210,21 +233,25 @@ def test_delegation_covers_a_book_for_its_dates_only(branch_manager, relationshi
     assert _clear(colleague, customer) == EVERY_FIELD
 
     type(delegation).objects.filter(pk=delegation.pk).update(
-        starts_on=today - datetime.timedelta(days=10), ends_on=today - datetime.timedelta(days=1))
+        starts_on=today - datetime.timedelta(days=10), ends_on=today - datetime.timedelta(days=1)
+    )
     colleague = type(colleague).objects.get(pk=colleague.pk)
     assert _visible(colleague) == set()
     assert AuditEvent.objects.filter(action="delegation.created").count() == 1
 
 
 def test_delegation_refused_for_rm(relationship_manager, branch):
-    from tests.factories import UserFactory
-    from crm.roles import Role
-
     colleague = UserFactory(role=Role.RELATIONSHIP_MANAGER, branch=branch, username="rm.two")
     today = timezone.localdate()
     with pytest.raises(PermissionDenied):
-        services.delegation_create(actor=relationship_manager, relationship_manager=relationship_manager,
-                                   delegate=colleague, starts_on=today, ends_on=today, reason="Leave")
+        services.delegation_create(
+            actor=relationship_manager,
+            relationship_manager=relationship_manager,
+            delegate=colleague,
+            starts_on=today,
+            ends_on=today,
+            reason="Leave",
+        )
 
 
 def test_encrypted_columns_hold_no_plaintext(customer):
@@ -246,20 +273,26 @@ def test_encrypted_columns_hold_no_plaintext(customer):
 
 
 def test_audit_events_carry_no_values(relationship_manager, customer):
-    services.customer_update(actor=relationship_manager, customer=customer, fields={"phone": "+86 139 0000 1111"})
+    services.customer_update(
+        actor=relationship_manager, customer=customer, fields={"phone": "+86 139 0000 1111"}
+    )
 
     event = AuditEvent.objects.get(action="customer.updated")
     assert event.fields == ["phone"]
-    everything = " ".join(str(value) for value in AuditEvent.objects.values_list(
-        "fields", "extra", "purpose", "object_id"))
+    everything = " ".join(
+        str(value) for value in AuditEvent.objects.values_list("fields", "extra", "purpose", "object_id")
+    )
     for plaintext in ("13900001111", "139 0000", PHONE, EMAIL, ID_NUMBER):
         assert plaintext not in everything
 
 
 def test_update_refuses_unknown_fields_and_keeps_data(relationship_manager, customer):
     with pytest.raises(ValidationError) as raised:
-        services.customer_update(actor=relationship_manager, customer=customer,
-                                 fields={"number": "C1", "phone": "+86 139 0000 1111"})
+        services.customer_update(
+            actor=relationship_manager,
+            customer=customer,
+            fields={"number": "C1", "phone": "+86 139 0000 1111"},
+        )
 
     assert "number" in raised.value.message_dict
     assert Customer.objects.get(pk=customer.pk).phone == PHONE

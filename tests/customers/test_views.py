@@ -129,6 +129,21 @@ def test_filters_narrow_the_list(client, branch_manager, branch, relationship_ma
         [recent.number, stale.number])
 
 
+def test_default_order_is_by_name_for_a_book_and_by_number_for_a_branch(
+    client, relationship_manager, branch_manager, branch
+):
+    first = make_individual(relationship_manager=relationship_manager, branch=branch, family_name="Zhou")
+    second = make_individual(relationship_manager=relationship_manager, branch=branch, family_name="Anderson")
+    assert first.number < second.number
+    client.force_login(relationship_manager)
+    by_name = _numbers(_list(client))
+    client.force_login(branch_manager)
+    by_number = _numbers(_list(client))
+
+    assert by_name == [second.number, first.number]
+    assert by_number == [first.number, second.number]
+
+
 @pytest.mark.parametrize("query", [
     "segment=gold", "not_contacted_days=-3", "not_contacted_days=99999999999999", "home_branch=abc",
     "sort=password", "size=7", "relationship_manager=999999", "kind=alien",
@@ -776,6 +791,22 @@ def test_branch_manager_edits_only_what_they_see(client, branch_manager, custome
     customer = Customer.objects.get(pk=customer.pk)
     assert customer.phone == PHONE
     assert customer.individual.employer == "Harbour Port Group"
+
+
+def test_rm_edits_a_corporate_profile(client, relationship_manager, branch):
+    company = make_corporate(relationship_manager=relationship_manager, branch=branch)
+    client.force_login(relationship_manager)
+    data = _edit_data(client.get(reverse("customer-edit", args=[company.pk])).context["form"])
+    data.update({"profile-countries_of_operation": "cn,hk,sg", "profile-annual_revenue": "120000000.00",
+                 "profile-employees": "240"})
+
+    response = client.post(reverse("customer-edit", args=[company.pk]), data)
+
+    assert response.status_code == 302
+    profile = Customer.objects.get(pk=company.pk).corporate
+    assert profile.countries_of_operation == ["CN", "HK", "SG"]
+    assert (profile.annual_revenue, profile.revenue_band, profile.employees) == (
+        Decimal("120000000.00"), Decimal("100000000.00"), 240)
 
 
 def test_saving_an_unchanged_form_records_nothing(client, relationship_manager, customer):

@@ -64,6 +64,16 @@ def test_language_switch_to_simplified_chinese(client, relationship_manager):
     assert response.status_code == 302
     assert page.context["LANGUAGE_CODE"] == "zh-hans"
     assert '<html lang="zh-hans">' in page.content.decode()
+    assert "客户经理" in page.content.decode()  # "Relationship manager", from the compiled catalogue
+
+
+def test_traditional_chinese_is_translated_too(client, relationship_manager):
+    client.force_login(relationship_manager)
+
+    client.post(reverse("set_language"), {"language": "zh-hant", "next": "/"})
+    body = client.get(reverse("home")).content.decode()
+
+    assert "客戶經理" in body
 
 
 def test_pages_load_nothing_from_other_origins(client, relationship_manager):

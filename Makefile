@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint clean-data
+.PHONY: run test install lint clean-data bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ run: $(STAMP)
 test: $(STAMP)
 	@bash scripts/ensure-chromium
 	$(BIN)/python -m crm.stack test $(PYTEST_ARGS)
+
+# Bank-scale benchmark (not part of `make test`): 1M customers, then page timings into
+# bench/results.md. BENCH_DATABASE_URL picks a server; see bench/README.md.
+bench: $(STAMP)
+	$(BIN)/python -m bench.customers $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

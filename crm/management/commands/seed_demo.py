@@ -39,4 +39,6 @@ class Command(BaseCommand):
 
 def _extensions():
     """Generators of the domain apps, run after the organisation exists, in dependency order."""
-    return []
+    from customers.demo import seed_customers
+
+    return [seed_customers]

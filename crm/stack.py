@@ -74,31 +74,37 @@ def run(arguments: argparse.Namespace) -> int:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
-    for name, command in commands.items():
-        # Children get their own process group: Ctrl-C reaches only this process, which
-        # then stops them in order instead of every process racing to exit.
-        processes[name] = subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True)
+    import django
+
+    django.setup()  # crm.demo reads Django models
     from crm.demo import DEMO_ACCOUNTS, demo_password
 
-    print(f"\nThe portal is at http://127.0.0.1:{arguments.port}/  (Ctrl-C stops everything)")
-    print(f"Demo accounts, password {demo_password()!r}:")
-    for account in DEMO_ACCOUNTS:
-        print(f"  {account.username:<18} {account.role.label}")
-    print(flush=True)
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
     exit_code = 0
-    while not stopping:
-        for name, process in processes.items():
-            if process.poll() is not None:
-                print(f"{name} exited with code {process.returncode}; stopping", flush=True)
-                exit_code = process.returncode or 1
-                stopping = True
-                break
-        time.sleep(0.5)
-    print("Stopping web, worker and beat...", flush=True)
-    _stop(processes)
-    print("Stopped.", flush=True)
+    try:
+        for name, command in commands.items():
+            # Children get their own process group: Ctrl-C reaches only this process, which
+            # then stops them in order instead of every process racing to exit.
+            processes[name] = subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True)
+        print(f"\nThe portal is at http://127.0.0.1:{arguments.port}/  (Ctrl-C stops everything)")
+        print(f"Demo accounts, password {demo_password()!r}:")
+        for account in DEMO_ACCOUNTS:
+            print(f"  {account.username:<18} {account.role.label}")
+        print(flush=True)
+        while not stopping:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    print(f"{name} exited with code {process.returncode}; stopping", flush=True)
+                    exit_code = process.returncode or 1
+                    stopping = True
+                    break
+            time.sleep(0.5)
+    finally:
+        # Whatever ends the loop, no child outlives this process.
+        print("Stopping web, worker and beat...", flush=True)
+        _stop(processes)
+        print("Stopped.", flush=True)
     return exit_code
 
 

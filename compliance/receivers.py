@@ -84,8 +84,33 @@ def on_admin_log_entry_saved(sender, instance: LogEntry, created: bool, raw: boo
     )
 
 
+def _audit_bulk_admin_actions() -> None:
+    """Audit admin actions on several objects, which Django logs with bulk_create.
+
+    bulk_create sends no post_save, so `delete_selected` and other bulk actions would pass
+    unrecorded. Django offers no hook there; wrapping the manager method is the narrowest
+    place to add one. One event per object, exactly as for single changes.
+    """
+    from django.contrib.admin.models import LogEntryManager
+
+    if getattr(LogEntryManager.log_actions, "_audited", False):
+        return
+    original = LogEntryManager.log_actions
+
+    def log_actions(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        if isinstance(result, list) and len(result) > 1:
+            for entry in result:
+                on_admin_log_entry_saved(sender=LogEntry, instance=entry, created=True)
+        return result
+
+    log_actions._audited = True
+    LogEntryManager.log_actions = log_actions
+
+
 def connect() -> None:
     """Connect the receivers (idempotent: each has a dispatch_uid)."""
+    _audit_bulk_admin_actions()
     user_logged_in.connect(on_user_logged_in, dispatch_uid="compliance.audit.login")
     user_logged_out.connect(on_user_logged_out, dispatch_uid="compliance.audit.logout")
     user_login_failed.connect(on_user_login_failed, dispatch_uid="compliance.audit.login_failed")

@@ -158,3 +158,22 @@ def test_admin_additions_and_deletions_are_recorded(client, administrator):
         ("crm.branch", str(branch.pk), "deleted"),
     ]
     assert "Beijing Guomao" not in _whole_trail_text()
+
+
+def test_admin_bulk_delete_is_audited_per_object(client, administrator):
+    branches = [Branch.objects.create(code=f"BULK{index}", name=f"Bulk {index}", region="Test")
+                for index in range(3)]
+    client.force_login(administrator)
+
+    response = client.post(
+        "/admin/crm/branch/",
+        {"action": "delete_selected", "_selected_action": [branch.pk for branch in branches],
+         "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert Branch.objects.filter(code__startswith="BULK").count() == 0
+    assert LogEntry.objects.count() == 3
+    events = AuditEvent.objects.filter(action="config.changed", object_type="crm.branch")
+    assert sorted(events.values_list("object_id", flat=True)) == sorted(str(b.pk) for b in branches)
+    assert {event.extra["change"] for event in events} == {"deleted"}

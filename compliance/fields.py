@@ -239,12 +239,19 @@ class EncryptedField(models.Field):
         return f"{self.model._meta.label_lower}.{self.name}"
 
     def to_plaintext(self, value: Any) -> str:
-        """Return the text that stands for the Python ``value`` inside the token."""
-        raise NotImplementedError
+        """Return the text that stands for the Python ``value`` inside the token.
+
+        Each concrete field (text, date, decimal) defines this; the base class is not a field
+        on its own.
+        """
+        raise TypeError(f"{type(self).__name__} does not define how to encode a value.")
 
     def from_plaintext(self, text: str) -> Any:
-        """Return the Python value for decrypted ``text``; raise ``ValueError`` if invalid."""
-        raise NotImplementedError
+        """Return the Python value for decrypted ``text``; raise ``ValueError`` if invalid.
+
+        Each concrete field defines this, like ``to_plaintext``.
+        """
+        raise TypeError(f"{type(self).__name__} does not define how to decode a value.")
 
     # Database side
 

@@ -12,7 +12,7 @@ for "missing" and "not yours" alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -45,6 +45,12 @@ class SensitiveField:
     path: str
     mask_kind: str
     label: str
+    # Whether the field exists for a given record (a date of birth only for individuals);
+    # None: for every record.
+    applies: Callable[[models.Model], bool] | None = None
+
+    def applies_to(self, obj: models.Model) -> bool:
+        return self.applies is None or self.applies(obj)
 
 
 @dataclass
@@ -177,3 +183,12 @@ class RecordView:
     @property
     def any_masked(self) -> bool:
         return any(name not in self.clear for name in self._fields)
+
+    @property
+    def sees_all(self) -> bool:
+        """Whether every sensitive field this record has is in clear for the user.
+
+        Values derived from the whole record (free text written about the customer, account
+        numbers) follow this: they may mention any of the fields.
+        """
+        return all(name in self.clear for name, spec in self._fields.items() if spec.applies_to(self.obj))

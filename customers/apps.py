@@ -22,11 +22,11 @@ class CustomersConfig(AppConfig):
                 access.SensitiveField("email", "email", "email", _("e-mail")),
                 access.SensitiveField("address", "address", "text", _("address")),
                 access.SensitiveField("date_of_birth", "individual.date_of_birth", "date",
-                                      _("date of birth")),
+                                      _("date of birth"), applies=is_individual),
                 access.SensitiveField("annual_income", "individual.annual_income", "amount",
-                                      _("annual income")),
+                                      _("annual income"), applies=is_individual),
                 access.SensitiveField("annual_revenue", "corporate.annual_revenue", "amount",
-                                      _("annual revenue")),
+                                      _("annual revenue"), applies=is_corporate),
                 access.SensitiveField("aum", "aum", "amount", _("assets under management")),
             ],
         )
@@ -34,6 +34,14 @@ class CustomersConfig(AppConfig):
         post_migrate.connect(_ensure_role_permissions, sender=self)
         # Celery's autodiscovery imports only `tasks` modules; the import tasks live apart.
         from customers import import_tasks  # noqa: F401
+
+
+def is_individual(customer) -> bool:
+    return customer.kind == "individual"
+
+
+def is_corporate(customer) -> bool:
+    return customer.kind == "corporate"
 
 
 def _ensure_role_permissions(sender, using="default", **kwargs) -> None:

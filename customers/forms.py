@@ -34,16 +34,11 @@ MAX_NOT_CONTACTED_DAYS = 3650
 SEARCH_MAX_LENGTH = 200
 
 # Sensitive fields that do not exist on a customer of the other kind.
-FIELDS_NOT_FOR_KIND = {
-    CustomerKind.INDIVIDUAL: frozenset({"annual_revenue"}),
-    CustomerKind.CORPORATE: frozenset({"date_of_birth", "annual_income"}),
-}
-
-
 def sensitive_fields_for(kind: str) -> list[access.SensitiveField]:
     """The sensitive fields a customer of `kind` has, in declaration order."""
-    excluded = FIELDS_NOT_FOR_KIND.get(kind, frozenset())
-    return [spec for name, spec in access.sensitive_fields(Customer).items() if name not in excluded]
+    # The policy's registration says which fields exist for which kind; ask it.
+    sample = Customer(kind=kind)
+    return [spec for spec in access.sensitive_fields(Customer).values() if spec.applies_to(sample)]
 
 
 def staff_in_branch(branch_id: int | None, *roles: str):

@@ -26,7 +26,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from compliance import access
 from compliance.access import DisplayValue, RecordView
 from compliance.masking import mask, mask_amount
 from compliance.normalise import normalise
@@ -61,17 +60,13 @@ PROFILE_SENSITIVE = {
 ANOTHER_CUSTOMER = _("Another customer")
 
 
-def every_sensitive_field() -> frozenset[str]:
-    return frozenset(access.sensitive_fields(Customer))
-
-
 def sees_everything_in_clear(view: RecordView) -> bool:
     """Whether the caller sees all of this customer's sensitive fields in clear.
 
     Free text written about the customer (need notes, interaction summaries) may mention any
     of them, so it is shown in clear only then.
     """
-    return view.clear >= every_sensitive_field()
+    return view.sees_all
 
 
 class RecordDisplays:

@@ -58,6 +58,7 @@ __all__ = [
     "generate_key",
     "get_keyring",
     "key_id_of",
+    "plaintext_length",
     "reencrypt",
     "token_prefix",
 ]
@@ -372,6 +373,19 @@ def key_id_of(token: str) -> str:
     if parts is None:
         raise ValueError("Not a well-formed encrypted token.")
     return parts[0]
+
+
+def plaintext_length(token: str) -> int:
+    """Return the length in UTF-8 bytes of the plaintext sealed in ``token``, without a key.
+
+    AES-GCM ciphertext is exactly as long as its plaintext, so the token tells this much to
+    anyone who reads it; masks use it to tell an empty text from a value. Raise
+    ``ValueError`` (without quoting the token) if it is not a well-formed token.
+    """
+    parts = _split_token(token)
+    if parts is None:
+        raise ValueError("Not a well-formed encrypted token.")
+    return len(parts[1]) - NONCE_BYTES - TAG_BYTES
 
 
 def reencrypt(token: str, *, context: str, row: object | None = None) -> str:

@@ -2,6 +2,11 @@
 
 Every function takes the clear value and returns text; callers mark it as masked. None and
 empty values mask to "" so a blank field stays blank.
+
+These functions run when a value is written: what a mask shows is kept beside the ciphertext
+(`compliance.fields.MaskHintField`), so showing a masked value decrypts nothing. A kind in
+FIXED_MASKS shows nothing of the value and needs no such column: a date, an amount, and free
+text (addresses, notes, summaries), which may mention anything, so none of it is shown.
 """
 
 from __future__ import annotations
@@ -9,6 +14,13 @@ from __future__ import annotations
 import re
 
 MASK = "****"
+
+# The masks that depend only on there being a value.
+FIXED_MASKS = {
+    "date": "****-**-**",
+    "amount": "******",
+    "text": MASK,
+}
 
 
 def _digits(value: str) -> str:
@@ -42,18 +54,22 @@ def mask_last4(value: str) -> str:
 
 def mask_date(value) -> str:
     """A date of birth -> `****-**-**`."""
-    return "****-**-**"
+    return FIXED_MASKS["date"]
 
 
 def mask_amount(value) -> str:
     """A money figure -> `******` (its size is as sensitive as its digits)."""
-    return "******"
+    return FIXED_MASKS["amount"]
 
 
 def mask_text(value: str) -> str:
-    """Free text or an address -> its first two characters and a mask."""
-    text = str(value).strip()
-    return f"{text[:2]}{MASK}" if text else ""
+    """Free text or an address -> `****`, whatever it says ("" for an empty value).
+
+    Any stored text counts as a value, blank or not: the mask of an encrypted text is read
+    from its token's length (see `compliance.fields.stored_mask`), which cannot tell spaces
+    from letters.
+    """
+    return FIXED_MASKS["text"] if str(value) else ""
 
 
 MASKERS = {

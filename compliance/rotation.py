@@ -19,7 +19,8 @@ run is finished by running again. Values that cannot be decrypted (a key missing
 ring, a tampered token) are skipped and reported by primary key, never by value.
 
 Nothing here reads or logs a plaintext beyond the moment of re-encryption; the blind
-indexes are untouched (they use their own key, and the plaintext does not change).
+indexes and mask hints are untouched (the indexes use their own key, and the plaintext,
+which both are derived from, does not change).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from compliance.fields import (
     BlindIndexField,
     EncryptedTextField,
+    MaskHintField,
 )
 from customers.models.party import Customer
 
@@ -60,6 +61,7 @@ class Holding(models.Model):
     product_name = models.CharField(_("product"), max_length=120)
     account_number = EncryptedTextField(_("account number"), blank=True, null=True)
     account_number_index = BlindIndexField(source="account_number", kind="account_number")
+    account_number_mask = MaskHintField(source="account_number", kind="last4")
     account_last4 = models.CharField(max_length=4, blank=True, editable=False)
     balance = models.DecimalField(_("balance"), max_digits=20, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")

@@ -19,6 +19,7 @@ from compliance.fields import (
     EncryptedDateField,
     EncryptedDecimalField,
     EncryptedTextField,
+    MaskHintField,
 )
 from compliance.normalise import NormalisableValidator
 from crm.models import Branch
@@ -118,14 +119,18 @@ class Customer(models.Model):
         validators=[NormalisableValidator("national_id")],
     )
     id_number_index = BlindIndexField(source="id_number", kind="national_id")
+    # What the masks show, kept beside the ciphertexts so a masked view decrypts nothing.
+    id_number_mask = MaskHintField(source="id_number", kind="last4")
     phone = EncryptedTextField(
         _("phone"), blank=True, null=True, validators=[NormalisableValidator("phone")]
     )
     phone_index = BlindIndexField(source="phone", kind="phone")
+    phone_mask = MaskHintField(source="phone", kind="phone")
     email = EncryptedTextField(
         _("e-mail"), blank=True, null=True, validators=[NormalisableValidator("email")]
     )
     email_index = BlindIndexField(source="email", kind="email")
+    email_mask = MaskHintField(source="email", kind="email")
     address = EncryptedTextField(_("address"), blank=True, null=True)
     aum = models.DecimalField(
         _("assets under management"), max_digits=20, decimal_places=2, default=Decimal("0")

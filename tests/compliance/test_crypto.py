@@ -24,6 +24,7 @@ from compliance.crypto import (
     generate_key,
     get_keyring,
     key_id_of,
+    plaintext_length,
     reencrypt,
     token_prefix,
 )
@@ -233,6 +234,15 @@ class TestMessagesNeverLeak:
         with pytest.raises(ValueError) as raised:
             key_id_of("13800138000")
 
+        assert "13800138000" not in str(raised.value)
+
+    def test_plaintext_length_is_read_from_the_token_without_decrypting(self, decryption_log):
+        lengths = [plaintext_length(encrypt(text, context=CONTEXT)) for text in ("", "  ", "Zhang", "張偉")]
+
+        assert lengths == [0, 2, 5, 6]
+        assert decryption_log == []
+        with pytest.raises(ValueError) as raised:
+            plaintext_length("13800138000")
         assert "13800138000" not in str(raised.value)
 
     def test_decryption_error_survives_pickling(self):

@@ -25,7 +25,6 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from compliance import fields as fields_module
 from compliance.crypto import (
     DecryptionError,
     DecryptionFailure,
@@ -42,9 +41,12 @@ from compliance.fields import (
     EncryptedDecimalField,
     EncryptedField,
     EncryptedTextField,
+    MaskHintField,
     blind_index_fields,
     encrypted_fields,
+    mask_hint_fields,
 )
+from compliance.fields import encrypted as encrypted_module
 from compliance.normalise import NormalisableValidator
 
 sample_apps = Apps(installed_apps=())
@@ -88,14 +90,14 @@ def keys(settings, key):
 
 @pytest.fixture
 def decryptions(monkeypatch):
-    """Count the calls the fields make to compliance.crypto.decrypt."""
+    """Count the calls the encrypted fields make to compliance.crypto.decrypt."""
     calls: list[str] = []
 
     def counting_decrypt(token, *, context, row=None):
         calls.append(context)
         return decrypt(token, context=context, row=row)
 
-    monkeypatch.setattr(fields_module, "decrypt", counting_decrypt)
+    monkeypatch.setattr(encrypted_module, "decrypt", counting_decrypt)
     return calls
 
 
@@ -149,6 +151,11 @@ class TestDeconstruct:
                 BlindIndexField(source="email", kind="email", db_index=False, unique=True),
                 {"source": "email", "kind": "email", "db_index": False, "unique": True},
             ),
+            (MaskHintField(source="phone", kind="phone"), {"source": "phone", "kind": "phone"}),
+            (
+                MaskHintField(source="notes", kind="text", max_length=40),
+                {"source": "notes", "kind": "text", "max_length": 40},
+            ),
         ],
     )
     def test_round_trips_through_its_own_arguments(self, instance, expected_kwargs):
@@ -170,6 +177,16 @@ class TestDeconstruct:
     def test_blind_index_refuses_an_unknown_kind(self):
         with pytest.raises(ValueError, match="passport"):
             BlindIndexField(source="passport_number", kind="passport")
+
+    def test_mask_hint_defaults_are_an_unlimited_non_editable_unindexed_column(self):
+        hint = MaskHintField(source="email", kind="email")
+
+        assert (hint.max_length, hint.db_index, hint.editable, hint.blank) == (None, False, False, True)
+        assert hint.db_type(connection) == "varchar"
+
+    def test_mask_hint_refuses_a_kind_that_is_not_a_mask(self):
+        with pytest.raises(ValueError, match="Unknown mask hint kind 'national_id'"):
+            MaskHintField(source="id_number", kind="national_id")
 
     def test_attached_fields_deconstruct_with_their_name(self):
         name, path, _args, kwargs = field("income").deconstruct()
@@ -691,6 +708,7 @@ class TestRegistry:
                 "RegistrySample",
                 phone=EncryptedTextField(),
                 phone_index=BlindIndexField(source="phone", kind="phone"),
+                phone_mask=MaskHintField(source="phone", kind="phone"),
                 income=EncryptedDecimalField(max_digits=10, decimal_places=2),
             )
             proxy = define("RegistrySampleProxy", base=model, meta={"proxy": True})
@@ -698,9 +716,11 @@ class TestRegistry:
 
             found = [(m, f.name) for m, f in encrypted_fields() if m in (model, proxy, child)]
             indexes = [(m, f.name) for m, f in blind_index_fields() if m in (model, proxy, child)]
+            hints = [(m, f.name) for m, f in mask_hint_fields() if m in (model, proxy, child)]
 
         assert found == [(model, "phone"), (model, "income"), (child, "notes")]
         assert indexes == [(model, "phone_index")]
+        assert hints == [(model, "phone_mask")]
 
     def test_unmanaged_models_are_left_out_unless_asked_for(self):
         with global_registry() as define:

@@ -1,34 +1,6 @@
-"""Encrypted model fields and blind indexes.
+"""The encrypted columns: ``Ciphertext``, lazy decryption and the three encrypted fields.
 
-``EncryptedTextField``, ``EncryptedDateField`` and ``EncryptedDecimalField`` store an
-AES-256-GCM token (see :mod:`compliance.crypto`) in a ``text`` column and give Python code a
-``str``, ``datetime.date`` or ``decimal.Decimal``. The encryption context is
-``"<app_label>.<model_name>.<field_name>"``, so a token copied into another column does not
-decrypt. Renaming the model or the field changes that context: pass the old one as
-``encryption_context=`` to keep existing rows readable.
-
-Reading is lazy. A loaded row keeps its token (a :class:`Ciphertext`) until the attribute
-is first read, so a list that shows masked values never decrypts, and a ``DecryptionError``
-can name the row. The plaintext is then cached on the instance. Saving writes the original
-token back when the value was not changed, so loading and saving a row never re-encrypts it.
-
-What the database cannot do with these columns, by design:
-
-* No lookup compares plaintext. Only ``isnull``, ``=None``, ``key_id`` (values still under a
-  given key, for rotation) and ``=Ciphertext(...)`` (the same token, for compare-and-swap)
-  are accepted; anything else raises ``FieldError``. Look values up through a
-  :class:`BlindIndexField`.
-* Ordering by an encrypted column orders by random ciphertext, which means nothing; a
-  system check refuses it in ``Meta.ordering``, and ``order_by()`` on it must not be used.
-* ``unique``, ``db_index``, ``primary_key`` and ``db_default`` are refused by system checks:
-  every encryption of the same value differs.
-* The ciphertext length reveals the plaintext length.
-
-``QuerySet.update()``, ``bulk_update()`` and ``save(update_fields=[...])`` bypass or skip a
-:class:`BlindIndexField` unless it is updated too: list the index in ``update_fields``.
-
-Forms, serializers and ``dumpdata`` read the attribute, so they see plaintext: access
-control and masking are applied above this layer, and fixtures of real data are sensitive.
+See :mod:`compliance.fields` for the contract every encrypted column keeps.
 """
 
 from __future__ import annotations
@@ -36,11 +8,10 @@ from __future__ import annotations
 import datetime
 import decimal
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
-from django.apps import apps
 from django.core import checks
-from django.core.exceptions import FieldDoesNotExist, FieldError
+from django.core.exceptions import FieldError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.lookups import Exact, IsNull, StartsWith
@@ -51,24 +22,25 @@ from django.utils.translation import gettext_lazy as _
 from compliance.crypto import (
     DecryptionError,
     DecryptionFailure,
-    blind_index,
     decrypt,
     encrypt,
     key_id_of,
     token_prefix,
 )
-from compliance.normalise import KINDS
 
-__all__ = [
-    "BlindIndexField",
-    "Ciphertext",
-    "EncryptedDateField",
-    "EncryptedDecimalField",
-    "EncryptedField",
-    "EncryptedTextField",
-    "blind_index_fields",
-    "encrypted_fields",
-]
+PUBLIC_MODULE = "compliance.fields"
+
+
+def public_path(path: str, field: models.Field) -> str:
+    """``path`` as migrations should name a field class of this package: by its public name.
+
+    The classes live in submodules, but migrations keep importing ``compliance.fields.X``,
+    so the package can be reorganised without rewriting them. Subclasses defined elsewhere
+    keep their own path.
+    """
+    if type(field).__module__.startswith(PUBLIC_MODULE + "."):
+        return f"{PUBLIC_MODULE}.{type(field).__qualname__}"
+    return path
 
 
 class Ciphertext:
@@ -146,13 +118,20 @@ class EncryptedAttribute(DeferredAttribute):
     def __get__(self, instance: models.Model | None, cls: type | None = None) -> Any:
         if instance is None:
             return self
-        data = instance.__dict__
-        if self.field.attname not in data:
-            self._load_deferred(instance)
-        stored = data[self.field.attname]
+        stored = self.stored(instance)
         if isinstance(stored, Ciphertext):
             return self.field.reveal(stored, row=instance)
         return stored
+
+    def stored(self, instance: models.Model) -> Any:
+        """What the instance holds for this field, without decrypting anything.
+
+        A :class:`Ciphertext` (revealed or not), None, or an assigned Python value; a
+        deferred field's token is loaded first.
+        """
+        if self.field.attname not in instance.__dict__:
+            self._load_deferred(instance)
+        return instance.__dict__[self.field.attname]
 
     def _load_deferred(self, instance: models.Model) -> None:
         # Not refresh_from_db(): it copies the decrypted value over, which would lose the
@@ -365,7 +344,7 @@ class EncryptedField(models.Field):
         name, path, args, kwargs = super().deconstruct()
         if self._encryption_context is not None:
             kwargs["encryption_context"] = self._encryption_context
-        return name, path, args, kwargs
+        return name, public_path(path, self), args, kwargs
 
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         return [*super().check(**kwargs), *self._check_encryption_options()]
@@ -482,151 +461,12 @@ class EncryptedDecimalField(EncryptedField, models.DecimalField):
         return value
 
 
-class _Unavailable:
-    """Marker: the source value is not known in clear without decrypting it."""
 
+def stored_value(instance: models.Model, field: EncryptedField) -> Any:
+    """What ``instance`` holds for the encrypted ``field``, without decrypting anything.
 
-_UNAVAILABLE = _Unavailable()
-
-_BLIND_INDEX_DEFAULTS: dict[str, Any] = {
-    "max_length": 64,
-    "db_index": True,
-    "editable": False,
-    "blank": True,
-}
-
-
-class BlindIndexField(models.CharField):
-    """HMAC-SHA256 of another field's normalised value, for exact lookups on encrypted data.
-
-    ``source`` names the field on the same model and ``kind`` the normalisation (a key of
-    :data:`compliance.normalise.KINDS`). ``pre_save`` recomputes the index when the source's
-    plaintext is known without decrypting: it was assigned, or it was read. A source that
-    was loaded and never touched keeps the stored index. An empty or None source gives "".
-
-    Query with ``Model.objects.filter(<index>=blind_index(value, kind=<kind>))``. Add
-    ``compliance.normalise.NormalisableValidator(kind)`` to the source so ``full_clean()``
-    refuses a value the index cannot normalise; otherwise ``save()`` raises ``ValueError``.
-    A save that lists ``update_fields`` must list the index with its source.
-    Raise ``ValueError`` at construction for an unknown kind.
+    A :class:`Ciphertext` (revealed or not), None, or a Python value assigned and not saved
+    yet. A deferred field's token is loaded (one query), not decrypted.
     """
-
-    description = _("Blind index")
-
-    def __init__(self, *args: Any, source: str, kind: str, **kwargs: Any) -> None:
-        if kind not in KINDS:
-            raise ValueError(f"Unknown blind index kind {kind!r}; expected one of {sorted(KINDS)}.")
-        self.source = source
-        self.kind = kind
-        for key, default in _BLIND_INDEX_DEFAULTS.items():
-            kwargs.setdefault(key, default)
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
-        name, path, args, kwargs = super().deconstruct()
-        kwargs["source"] = self.source
-        kwargs["kind"] = self.kind
-        for key, default in _BLIND_INDEX_DEFAULTS.items():
-            value = getattr(self, key)
-            if value == default:
-                kwargs.pop(key, None)
-            else:
-                kwargs[key] = value
-        return name, path, args, kwargs
-
-    def compute(self, value: Any) -> str:
-        """Return the index of the source's Python ``value``.
-
-        Raise ``ValueError`` (naming the field, not the value) if it cannot be normalised.
-        """
-        if value is None:
-            return ""
-        try:
-            return blind_index(str(value), kind=self.kind)
-        except ValueError:
-            raise ValueError(
-                f"Cannot compute {self.model._meta.label}.{self.name}: the value of "
-                f"{self.source!r} is not a valid {self.kind}."
-            ) from None
-
-    def _source_plaintext(self, instance: models.Model) -> Any:
-        source = instance._meta.get_field(self.source)
-        data = instance.__dict__
-        if source.attname not in data:
-            return _UNAVAILABLE
-        stored = data[source.attname]
-        if isinstance(stored, Ciphertext):
-            return stored.plaintext if stored.is_revealed else _UNAVAILABLE
-        if hasattr(stored, "resolve_expression"):
-            return _UNAVAILABLE
-        return source.to_python(stored)
-
-    def pre_save(self, model_instance: models.Model, add: bool) -> str:
-        """Return the index to store: recomputed if the source is known in clear, else kept."""
-        plaintext = self._source_plaintext(model_instance)
-        if plaintext is _UNAVAILABLE:
-            return super().pre_save(model_instance, add)
-        value = self.compute(plaintext)
-        setattr(model_instance, self.attname, value)
-        return value
-
-    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
-        return [*super().check(**kwargs), *self._check_source()]
-
-    def _check_source(self) -> list[checks.CheckMessage]:
-        try:
-            source = self.model._meta.get_field(self.source)
-        except FieldDoesNotExist:
-            return [
-                checks.Error(
-                    f"BlindIndexField source {self.source!r} is not a field of {self.model._meta.label}.",
-                    obj=self,
-                    id="compliance.E004",
-                )
-            ]
-        if source is self or not source.concrete or source.is_relation:
-            return [
-                checks.Error(
-                    f"BlindIndexField source {self.source!r} must be another concrete, non-relation field.",
-                    obj=self,
-                    id="compliance.E005",
-                )
-            ]
-        return []
-
-
-def _fields_of_type(
-    field_type: type[models.Field], *, include_unmanaged: bool
-) -> list[tuple[type[models.Model], models.Field]]:
-    found: list[tuple[type[models.Model], models.Field]] = []
-    for model in apps.get_models():
-        opts = model._meta
-        # Proxies share their concrete model's table; unmanaged models usually have no
-        # table of ours to update.
-        if opts.proxy or (not opts.managed and not include_unmanaged):
-            continue
-        found.extend((model, field) for field in opts.local_concrete_fields if isinstance(field, field_type))
-    return found
-
-
-def encrypted_fields(*, include_unmanaged: bool = False) -> list[tuple[type[models.Model], EncryptedField]]:
-    """Return ``(model, field)`` for every encrypted column of the installed models.
-
-    Each column appears once, on the model whose table holds it (no proxies; inherited
-    multi-table fields only on the parent). Unmanaged models are left out unless
-    ``include_unmanaged``.
-    """
-    return cast(
-        "list[tuple[type[models.Model], EncryptedField]]",
-        _fields_of_type(EncryptedField, include_unmanaged=include_unmanaged),
-    )
-
-
-def blind_index_fields(
-    *, include_unmanaged: bool = False
-) -> list[tuple[type[models.Model], BlindIndexField]]:
-    """Return ``(model, field)`` for every blind index column, as :func:`encrypted_fields`."""
-    return cast(
-        "list[tuple[type[models.Model], BlindIndexField]]",
-        _fields_of_type(BlindIndexField, include_unmanaged=include_unmanaged),
-    )
+    descriptor = getattr(type(instance), field.attname)
+    return descriptor.stored(instance)

@@ -16,30 +16,45 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from compliance.masking import mask
+from compliance.fields import stored_mask
+
+# The actions every protected model answers for. Apps add their own (strings, named by the
+# app's policy, e.g. "reassign" or "log_complaint"); the trust layer only passes them through.
+VIEW = "view"
+VIEW_CLEAR = "view_clear"
 
 
 class ProtectedModelPolicy(Protocol):
     """What a domain app tells the trust layer about one of its models."""
 
-    def restrict(self, queryset: models.QuerySet, user) -> models.QuerySet:
-        """Only the rows `user` may see (masked or not)."""
+    def restrict(self, queryset: models.QuerySet, user, action: str = VIEW) -> models.QuerySet:
+        """Only the rows on which `user` may perform `action` (VIEW: see them, masked or not)."""
+
+    def allows(self, user, action: str, obj: models.Model | None = None) -> bool:
+        """Whether `user` may perform `action` on `obj` (None: on some record of the model)."""
+
+    def refusal(self, action: str) -> str:
+        """The message a user reads when `action` is refused (PermissionDenied)."""
 
     def clear_fields(self, user, objects: Iterable[models.Model]) -> dict[int, frozenset[str]]:
         """For each object's pk, the sensitive fields `user` sees in clear."""
-
-    def may_reveal(self, user, obj: models.Model) -> bool:
-        """Whether `user` may reveal `obj`'s sensitive fields with a stated purpose."""
 
 
 @dataclass(frozen=True)
 class SensitiveField:
     """A sensitive attribute: `path` is the attribute path from the protected record
-    (`phone`, `individual.date_of_birth`), `mask_kind` a key of compliance.masking.MASKERS."""
+    (`phone`, `individual.date_of_birth`), `mask_kind` a key of compliance.masking.MASKERS.
+
+    `hint` is the attribute path of the field's `compliance.fields.MaskHintField` (what the
+    mask shows, kept in clear beside the ciphertext), so a masked value is shown without
+    decrypting it. An encrypted field needs one unless its kind is in
+    compliance.masking.FIXED_MASKS (those masks show nothing of the value).
+    """
 
     name: str
     path: str
@@ -48,6 +63,7 @@ class SensitiveField:
     # Whether the field exists for a given record (a date of birth only for individuals);
     # None: for every record.
     applies: Callable[[models.Model], bool] | None = None
+    hint: str | None = None
 
     def applies_to(self, obj: models.Model) -> bool:
         return self.applies is None or self.applies(obj)
@@ -80,9 +96,32 @@ def sensitive_fields(model: type[models.Model]) -> dict[str, SensitiveField]:
     return dict(_registration(model).fields)
 
 
-def restrict(queryset: models.QuerySet, user) -> models.QuerySet:
-    """Filter `queryset` to the records `user` may see."""
-    return _registration(queryset.model).policy.restrict(queryset, user)
+def policy_for(model: type[models.Model]) -> ProtectedModelPolicy:
+    """The policy registered for `model` (LookupError if it is not protected)."""
+    return _registration(model).policy
+
+
+def restrict(queryset: models.QuerySet, user, action: str = VIEW) -> models.QuerySet:
+    """Filter `queryset` to the records on which `user` may perform `action`."""
+    return _registration(queryset.model).policy.restrict(queryset, user, action)
+
+
+def allows(user, action: str, obj: models.Model | type[models.Model]) -> bool:
+    """Whether `user` may perform `action` on the record `obj`.
+
+    Pass the model class instead of a record to ask whether `user` may perform `action` on
+    some record of it (whether to offer a menu entry or a form at all).
+    """
+    if isinstance(obj, type):
+        return _registration(obj).policy.allows(user, action, None)
+    return _registration(type(obj)).policy.allows(user, action, obj)
+
+
+def check(user, action: str, obj: models.Model | type[models.Model]) -> None:
+    """Raise PermissionDenied, with the policy's message for `action`, unless `allows`."""
+    if not allows(user, action, obj):
+        model = obj if isinstance(obj, type) else type(obj)
+        raise PermissionDenied(_registration(model).policy.refusal(action))
 
 
 def get_visible_or_404(queryset: models.QuerySet, user, **lookup) -> models.Model:
@@ -94,7 +133,8 @@ def get_visible_or_404(queryset: models.QuerySet, user, **lookup) -> models.Mode
 
 
 def may_reveal(user, obj: models.Model) -> bool:
-    return _registration(type(obj)).policy.may_reveal(user, obj)
+    """Whether `user` may reveal `obj`'s sensitive fields with a stated purpose."""
+    return allows(user, "reveal", obj)
 
 
 @dataclass(frozen=True)
@@ -164,10 +204,13 @@ class RecordView:
                 object_type=self.obj._meta.label_lower, object_id=self.obj.pk, fields=[name]
             )
             return DisplayValue(str(value), masked=False, value=value)
-        # Masking needs the shape of the value, so it is decrypted here but never leaves
-        # this function in clear.
-        value = _resolve(self.obj, spec.path)
-        return DisplayValue(mask(value, spec.mask_kind), masked=value not in (None, ""))
+        # Never decrypts: the hint was computed when the value was written, and the other
+        # masks show nothing but whether there is a value.
+        if spec.hint is not None:
+            text = _resolve(self.obj, spec.hint) or ""
+        else:
+            text = stored_mask(self.obj, spec.path, spec.mask_kind)
+        return DisplayValue(text, masked=text != "")
 
     def __getitem__(self, name: str) -> DisplayValue:  # templates: {{ view.phone }}
         if name not in self._fields:

@@ -16,12 +16,18 @@ in clear). The assigned relationship manager holds both. On top of those:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from compliance import access
+from crm.models import Branch
 from crm.roles import Role, user_roles
 from customers.models import (
     BookDelegation,
@@ -96,17 +102,200 @@ def delegated_managers(user) -> list[int]:
 
 
 def has_customer_permission(user, codename: str) -> bool:
-    """Model-level permission check (role-wide actions such as export or reassign)."""
+    """Model-level permission check (the capability half of a rule; scope is `allows`')."""
     return codename in model_permissions(user)
 
 
-class CustomerPolicy:
-    """The customers app's answer to compliance.access: see, see in clear, reveal."""
+class CustomerAction(StrEnum):
+    """What a user may do with customers; `compliance.access.allows` answers for each."""
 
-    def restrict(self, queryset: QuerySet, user) -> QuerySet:
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+    VIEW = access.VIEW  # see the record, sensitive fields masked unless VIEW_CLEAR
+    VIEW_CLEAR = access.VIEW_CLEAR  # every sensitive field in clear (the book's RM, a delegate)
+    ADD = "add"  # create a customer (the object: an unsaved customer with its home branch)
+    CHANGE = "change"  # change details; only the fields the user sees in clear
+    CHANGE_BRANCH = "change_branch"  # move the customer to another home branch
+    CHANGE_REFERENCE = "change_reference"  # the core-banking reference
+    REASSIGN = "reassign"  # give the customer another relationship manager
+    OVERRIDE_SEGMENT = "override_segment"  # set the segment by hand, with a reason and expiry
+    REVEAL = "reveal"  # see named fields in clear for a while, with a stated purpose
+    EXPORT = "export"  # download the list as CSV (its rows: what the user sees)
+    IMPORT = "import"  # upload and apply CSV imports
+    MERGE = "merge"  # merge duplicates (and undo a merge)
+    MANAGE_BOOKS = "manage_books"  # move whole books and delegate them (the object: an RM)
+    CHANGE_HOLDINGS = "change_holdings"  # record the products a customer holds
+    LOG_INTERACTION = "log_interaction"  # record a contact on the timeline
+    RECORD_NEED = "record_need"  # record a need
+
+
+class Scope(StrEnum):
+    """Which records a capability reaches."""
+
+    VISIBLE = "visible"  # every record the user sees
+    BRANCH = "branch"  # records of the user's own branch; every record for head office
+    HEAD_OFFICE = "head_office"  # only users who see every customer (head office, core banking)
+    CLEAR = "clear"  # records the user sees entirely in clear (the book's RM, a delegate, core banking)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Holding any of `capabilities` (model-level codenames) lets a user act within `scope`."""
+
+    capabilities: tuple[str, ...]
+    scope: Scope
+
+
+# The one table of who may do what. An action is allowed when any of its grants holds.
+# Model-level codenames come from the role groups (ROLE_PERMISSIONS below, granted by a
+# migration) or from an administrator; "head office" means holding view_customer for every
+# customer (compliance officers, core banking).
+RULES: dict[str, tuple[Grant, ...]] = {
+    CustomerAction.ADD: (Grant((ADD,), Scope.BRANCH),),
+    CustomerAction.CHANGE: (Grant((CHANGE,), Scope.VISIBLE),),
+    CustomerAction.CHANGE_BRANCH: (Grant((REASSIGN,), Scope.BRANCH), Grant((CHANGE,), Scope.HEAD_OFFICE)),
+    CustomerAction.CHANGE_REFERENCE: (Grant((CHANGE,), Scope.HEAD_OFFICE),),
+    CustomerAction.REASSIGN: (Grant((REASSIGN,), Scope.BRANCH),),
+    CustomerAction.OVERRIDE_SEGMENT: (Grant((REASSIGN,), Scope.BRANCH),),
+    CustomerAction.REVEAL: (Grant((REVEAL,), Scope.BRANCH),),
+    CustomerAction.EXPORT: (Grant((EXPORT,), Scope.VISIBLE),),
+    CustomerAction.IMPORT: (Grant((IMPORT,), Scope.BRANCH),),
+    CustomerAction.MERGE: (Grant((REASSIGN,), Scope.BRANCH),),
+    CustomerAction.MANAGE_BOOKS: (Grant((REASSIGN,), Scope.BRANCH),),
+    CustomerAction.CHANGE_HOLDINGS: (Grant((CHANGE,), Scope.CLEAR),),
+    CustomerAction.LOG_INTERACTION: (Grant((ADD, CHANGE), Scope.VISIBLE),),
+    CustomerAction.RECORD_NEED: (Grant((ADD, CHANGE), Scope.VISIBLE),),
+}
+
+REFUSALS = {
+    CustomerAction.VIEW: _("You may not see this customer."),
+    CustomerAction.VIEW_CLEAR: _("You may not see this customer's details in clear."),
+    CustomerAction.ADD: _("You may add customers only to your own branch."),
+    CustomerAction.CHANGE: _("You may not change this customer's details."),
+    CustomerAction.CHANGE_BRANCH: _("Only the branch manager or head office may move a customer to "
+                                    "another branch."),
+    CustomerAction.CHANGE_REFERENCE: _("Only core banking may change a customer's reference."),
+    CustomerAction.REASSIGN: _("You may reassign only your branch's customers."),
+    CustomerAction.OVERRIDE_SEGMENT: _("You may set the segment of your branch's customers only."),
+    CustomerAction.REVEAL: _("You may not reveal this customer's details."),
+    CustomerAction.EXPORT: _("You may not export customers."),
+    CustomerAction.IMPORT: _("You may not import customers or holdings."),
+    CustomerAction.MERGE: _("You may merge only customers of your own branch."),
+    CustomerAction.MANAGE_BOOKS: _("Only a branch manager may manage books."),
+    CustomerAction.CHANGE_HOLDINGS: _("You may change holdings only of customers whose details you see "
+                                      "in clear."),
+    CustomerAction.LOG_INTERACTION: _("You may not log interactions for this customer."),
+    CustomerAction.RECORD_NEED: _("You may not record needs for this customer."),
+}
+
+
+def _is_active_user(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_head_office(user) -> bool:
+    """Whether `user` sees every customer (view_customer held for the whole model)."""
+    return VIEW in model_permissions(user)
+
+
+def _branch_of(obj) -> int | None:
+    """The branch an object belongs to: a customer's home branch, a user's branch, a branch."""
+    if isinstance(obj, Customer):
+        return obj.home_branch_id
+    if isinstance(obj, Branch):
+        return obj.pk
+    if hasattr(obj, "staff_profile") or hasattr(obj, "get_username"):
+        return user_branch_id(obj)
+    return getattr(obj, "home_branch_id", None)
+
+
+def _visible_ids(user) -> dict[int, bool]:
+    cached = getattr(user, "_customer_visible", None)
+    if cached is None:
+        cached = user._customer_visible = {}
+    return cached
+
+
+def sees(user, customer: Customer) -> bool:
+    """Whether `user` may see `customer` (the VIEW rule for one record; cached per request)."""
+    if not _is_active_user(user) or customer.pk is None:
+        return False
+    if is_head_office(user):
+        return True
+    branch_id = user_branch_id(user)
+    if branch_id and customer.home_branch_id == branch_id and user_roles(user) & BRANCH_ROLES:
+        return True
+    if customer.relationship_manager_id and customer.relationship_manager_id in delegated_managers(user):
+        return True
+    cache = _visible_ids(user)
+    if customer.pk not in cache:
+        cache[customer.pk] = CustomerUserObjectPermission.objects.filter(
+            user_id=user.pk, permission_id=permission_id(VIEW), content_object_id=customer.pk
+        ).exists()
+    return cache[customer.pk]
+
+
+def _in_scope(user, scope: Scope, obj) -> bool:
+    if scope is Scope.HEAD_OFFICE:
+        return is_head_office(user)
+    if obj is None:  # on some record: any scope but head office needs somewhere to act
+        return (scope in (Scope.VISIBLE, Scope.CLEAR) or is_head_office(user)
+                or user_branch_id(user) is not None)
+    if scope is Scope.BRANCH:
+        return is_head_office(user) or (
+            _branch_of(obj) is not None and _branch_of(obj) == user_branch_id(user)
+        )
+    if scope is Scope.CLEAR:
+        return isinstance(obj, Customer) and access.allows(user, CustomerAction.VIEW_CLEAR, obj)
+    return sees(user, obj) if isinstance(obj, Customer) else True
+
+
+class CustomerPolicy:
+    """The customers app's answer to compliance.access for every customer action (RULES)."""
+
+    def allows(self, user, action: str, obj=None) -> bool:
+        if not _is_active_user(user):
+            return False
+        if action == CustomerAction.VIEW:
+            return True if obj is None else sees(user, obj)
+        if action == CustomerAction.VIEW_CLEAR:
+            if obj is None:
+                return True
+            applicable = {name for name, spec in access.sensitive_fields(Customer).items()
+                          if spec.applies_to(obj)}
+            return applicable <= self.clear_fields(user, [obj]).get(obj.pk, frozenset())
+        held = model_permissions(user)
+        return any(
+            held.intersection(grant.capabilities) and _in_scope(user, grant.scope, obj)
+            for grant in RULES.get(action, ())
+        )
+
+    def refusal(self, action: str) -> str:
+        return str(REFUSALS.get(action, _("You may not do this.")))
+
+    def restrict(self, queryset: QuerySet, user, action: str = CustomerAction.VIEW) -> QuerySet:
+        if not _is_active_user(user):
             return queryset.none()
-        if VIEW in model_permissions(user):
+        if action == CustomerAction.VIEW:
+            return self._restrict_view(queryset, user)
+        if action == CustomerAction.VIEW_CLEAR:
+            return self._restrict_clear(queryset, user)
+        held = model_permissions(user)
+        scopes = {grant.scope for grant in RULES.get(action, ()) if held.intersection(grant.capabilities)}
+        if not scopes:
+            return queryset.none()
+        if scopes == {Scope.CLEAR}:
+            return self._restrict_clear(queryset, user)
+        if is_head_office(user) or (scopes == {Scope.VISIBLE}):
+            return self._restrict_view(queryset, user)
+        branch_id = user_branch_id(user)
+        if Scope.VISIBLE in scopes:  # the branch is part of what a branch role sees
+            visible = self._restrict_view(queryset, user)
+            return visible | queryset.filter(home_branch_id=branch_id) if branch_id else visible
+        if Scope.BRANCH in scopes and branch_id:
+            return queryset.filter(home_branch_id=branch_id)
+        return queryset.none()
+
+    def _restrict_view(self, queryset: QuerySet, user) -> QuerySet:
+        if is_head_office(user):
             return queryset
         condition = Q(
             Exists(
@@ -123,13 +312,26 @@ class CustomerPolicy:
             condition |= Q(relationship_manager_id__in=delegators)
         return queryset.filter(condition)
 
-    def clear_fields(self, user, objects: Iterable[Customer]) -> dict[int, frozenset[str]]:
-        from compliance.access import sensitive_fields
+    def _restrict_clear(self, queryset: QuerySet, user) -> QuerySet:
+        if VIEW_PII in model_permissions(user):
+            return queryset
+        condition = Q(
+            Exists(
+                CustomerUserObjectPermission.objects.filter(
+                    user_id=user.pk, permission_id=permission_id(VIEW_PII), content_object_id=OuterRef("pk")
+                )
+            )
+        )
+        delegators = delegated_managers(user)
+        if delegators:
+            condition |= Q(relationship_manager_id__in=delegators)
+        return queryset.filter(condition)
 
+    def clear_fields(self, user, objects: Iterable[Customer]) -> dict[int, frozenset[str]]:
         objects = list(objects)
-        if not objects or not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not objects or not _is_active_user(user):
             return {}
-        every = frozenset(sensitive_fields(Customer))
+        every = frozenset(_every_field_name())
         if VIEW_PII in model_permissions(user):
             return {obj.pk: every for obj in objects}
         ids = [obj.pk for obj in objects]
@@ -149,13 +351,27 @@ class CustomerPolicy:
             clear[customer_id] |= set(fields) & every
         return {pk: frozenset(fields) for pk, fields in clear.items()}
 
-    def may_reveal(self, user, obj: Customer) -> bool:
-        if REVEAL not in model_permissions(user):
-            return False
-        if VIEW in model_permissions(user):
-            return True
-        # Branch managers reveal only for their own branch's customers.
-        return obj.home_branch_id == user_branch_id(user) and Role.BRANCH_MANAGER.value in user_roles(user)
+
+def _every_field_name() -> list[str]:
+    return list(access.sensitive_fields(Customer))
+
+
+def allows(user, action: str, obj=None) -> bool:
+    """Whether `user` may perform `action` on `obj`: a customer (saved, or unsaved with its home
+    branch for ADD), a branch, a relationship manager (MANAGE_BOOKS), or None for "on some
+    customer" (whether to offer the action at all)."""
+    return access.policy_for(Customer).allows(user, action, obj)
+
+
+def refusal(action: str) -> str:
+    """The message a user reads when `action` is refused."""
+    return access.policy_for(Customer).refusal(action)
+
+
+def check(user, action: str, obj=None) -> None:
+    """Raise PermissionDenied with the action's message unless `allows(user, action, obj)`."""
+    if not allows(user, action, obj):
+        raise PermissionDenied(access.policy_for(Customer).refusal(action))
 
 
 def grant_book_permissions(*, user_id: int, customer_ids: Iterable[int]) -> int:

@@ -1,0 +1,123 @@
+"""The customers app's declarations to the trust layer: which models hold personal data,
+their sensitive fields with mask kinds, and the policy that decides for each.
+
+`Customer` answers through `customers.permissions.CustomerPolicy`. The records that hang off
+a customer and carry personal data of their own (account numbers, need notes, interaction
+summaries, override reasons) answer through `CustomerChildPolicy`: a user sees such a record
+when they see its customer, and sees its sensitive fields in clear when they see every one of
+the customer's sensitive fields in clear, because free text about a customer may mention any
+of them. Every action on a child record is the customer's action on its customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from compliance import access
+
+
+class CustomerChildPolicy:
+    """The policy of a model with a `customer` foreign key: the customer's policy decides."""
+
+    def __init__(self, model: type[models.Model], *, customer_field: str = "customer"):
+        self.model = model
+        self.customer_field = customer_field
+
+    @staticmethod
+    def _customers():
+        from customers.models import Customer
+
+        return access.policy_for(Customer), Customer
+
+    def restrict(self, queryset: QuerySet, user, action: str = access.VIEW) -> QuerySet:
+        policy, customer_model = self._customers()
+        customers = policy.restrict(customer_model.objects.all(), user, action)
+        return queryset.filter(**{f"{self.customer_field}__in": customers.values("pk")})
+
+    def allows(self, user, action: str, obj=None) -> bool:
+        policy, _customer_model = self._customers()
+        return policy.allows(user, action, None if obj is None else getattr(obj, self.customer_field))
+
+    def refusal(self, action: str) -> str:
+        policy, _customer_model = self._customers()
+        return policy.refusal(action)
+
+    def clear_fields(self, user, objects: Iterable[models.Model]) -> dict[int, frozenset[str]]:
+        objects = list(objects)
+        if not objects:
+            return {}
+        policy, customer_model = self._customers()
+        customers = {}
+        for obj in objects:
+            customer = getattr(obj, self.customer_field)
+            customers.setdefault(customer.pk, customer)
+        clear = policy.clear_fields(user, customers.values())
+        every_customer_field = access.sensitive_fields(customer_model)
+        own = frozenset(access.sensitive_fields(self.model))
+        sees_all = {
+            pk: {name for name, spec in every_customer_field.items() if spec.applies_to(customer)}
+            <= clear.get(pk, frozenset())
+            for pk, customer in customers.items()
+        }
+        return {
+            obj.pk: own if sees_all[getattr(obj, f"{self.customer_field}_id")] else frozenset()
+            for obj in objects
+        }
+
+
+def is_individual(customer) -> bool:
+    return customer.kind == "individual"
+
+
+def is_corporate(customer) -> bool:
+    return customer.kind == "corporate"
+
+
+def register_protected_models() -> None:
+    """Register every customers model that holds personal data (from AppConfig.ready())."""
+    from customers.models import Customer, Holding, Interaction, Need, SegmentOverride
+    from customers.permissions import CustomerPolicy
+
+    access.register(
+        Customer,
+        policy=CustomerPolicy(),
+        fields=[
+            access.SensitiveField("id_number", "id_number", "last4", _("ID / registration number"),
+                                  hint="id_number_mask"),
+            access.SensitiveField("phone", "phone", "phone", _("phone"), hint="phone_mask"),
+            access.SensitiveField("email", "email", "email", _("e-mail"), hint="email_mask"),
+            access.SensitiveField("address", "address", "text", _("address")),
+            access.SensitiveField("date_of_birth", "individual.date_of_birth", "date",
+                                  _("date of birth"), applies=is_individual),
+            access.SensitiveField("annual_income", "individual.annual_income", "amount",
+                                  _("annual income"), applies=is_individual),
+            access.SensitiveField("annual_revenue", "corporate.annual_revenue", "amount",
+                                  _("annual revenue"), applies=is_corporate),
+            access.SensitiveField("aum", "aum", "amount", _("assets under management")),
+        ],
+    )
+    access.register(
+        Holding,
+        policy=CustomerChildPolicy(Holding),
+        fields=[access.SensitiveField("account_number", "account_number", "last4", _("account number"),
+                                      hint="account_number_mask")],
+    )
+    access.register(
+        Need,
+        policy=CustomerChildPolicy(Need),
+        fields=[access.SensitiveField("note", "note", "text", _("note"))],
+    )
+    access.register(
+        Interaction,
+        policy=CustomerChildPolicy(Interaction),
+        fields=[access.SensitiveField("summary", "summary", "text", _("summary"))],
+    )
+    access.register(
+        SegmentOverride,
+        policy=CustomerChildPolicy(SegmentOverride),
+        fields=[access.SensitiveField("reason", "reason", "text", _("reason"))],
+    )

@@ -1,0 +1,39 @@
+"""Serializers of the customers API, one module per resource; separate input and output,
+fields listed explicitly. Sensitive values are read through compliance.access.RecordView
+(see common.RecordDisplays): no serializer masks a value or notes a read by itself."""
+
+from customers.api.serializers.common import RecordDisplays
+from customers.api.serializers.customers import (
+    CustomerCreateInputSerializer,
+    CustomerListOutputSerializer,
+    CustomerOutputSerializer,
+    CustomerUpdateInputSerializer,
+    CustomerUpsertInputSerializer,
+)
+from customers.api.serializers.holdings import (
+    HoldingInputSerializer,
+    HoldingOutputSerializer,
+    HoldingUpsertInputSerializer,
+)
+from customers.api.serializers.interactions import InteractionInputSerializer, InteractionOutputSerializer
+from customers.api.serializers.needs import NeedInputSerializer, NeedOutputSerializer
+from customers.api.serializers.relationships import RelationshipOutputSerializer
+from customers.api.serializers.search import CustomerSearchInputSerializer
+
+__all__ = [
+    "CustomerCreateInputSerializer",
+    "CustomerListOutputSerializer",
+    "CustomerOutputSerializer",
+    "CustomerSearchInputSerializer",
+    "CustomerUpdateInputSerializer",
+    "CustomerUpsertInputSerializer",
+    "HoldingInputSerializer",
+    "HoldingOutputSerializer",
+    "HoldingUpsertInputSerializer",
+    "InteractionInputSerializer",
+    "InteractionOutputSerializer",
+    "NeedInputSerializer",
+    "NeedOutputSerializer",
+    "RecordDisplays",
+    "RelationshipOutputSerializer",
+]

@@ -1,7 +1,9 @@
-"""Forms of the project package."""
+"""Forms of the project package, and the adapter that shows a service's ValidationError on a
+form (every app's views use it: services raise, forms display)."""
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +15,19 @@ class PortalAuthenticationForm(AuthenticationForm):
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+
+
+def validation_messages(error: ValidationError) -> dict[str, list[str]]:
+    """The messages of a ValidationError a service raised, by field name ("__all__" for
+    those about no field in particular)."""
+    if hasattr(error, "error_dict"):
+        return error.message_dict
+    return {NON_FIELD_ERRORS: error.messages}
+
+
+def add_validation_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on `form`: each message on the field of its name,
+    or as a form-wide error when the form has no such field."""
+    for name, messages in validation_messages(error).items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)

@@ -1,4 +1,4 @@
-"""Reads for organisation data."""
+"""Reads for organisation data: branches, staff and the home page's figures."""
 
 from __future__ import annotations
 
@@ -31,3 +31,18 @@ def organisation_figures(*, user) -> dict:
         "regions": branch_totals["regions"],
         "colleagues_in_branch": colleagues,
     }
+
+
+def staff_in_branch(branch_id: int | None, *roles: str):
+    """Active members of staff of branch `branch_id` holding any of `roles` (role names, see
+    crm.roles.Role), ordered by name; an unevaluated queryset, empty for no branch.
+
+    Forms offer these as choices (a relationship manager to reassign to, a delegate) and
+    validate a submitted choice against the same queryset.
+    """
+    if branch_id is None:
+        return get_user_model().objects.none()
+    users = get_user_model().objects.filter(
+        is_active=True, staff_profile__branch_id=branch_id, groups__name__in=list(roles)
+    )
+    return users.distinct().order_by("last_name", "first_name", "username")

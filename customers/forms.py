@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +10,7 @@ from compliance import access
 from compliance.normalise import NormalisableValidator
 from crm.models import Branch
 from crm.roles import Role
+from crm.selectors import staff_in_branch
 from customers.filtersets import ORDERING
 from customers.models import (
     CORPORATE_SEGMENTS,
@@ -39,14 +39,6 @@ def sensitive_fields_for(kind: str) -> list[access.SensitiveField]:
     # The policy's registration says which fields exist for which kind; ask it.
     sample = Customer(kind=kind)
     return [spec for spec in access.sensitive_fields(Customer).values() if spec.applies_to(sample)]
-
-
-def staff_in_branch(branch_id: int | None, *roles: str):
-    """Active users of `branch_id` holding any of `roles`, by name."""
-    users = get_user_model().objects.filter(
-        is_active=True, staff_profile__branch_id=branch_id, groups__name__in=list(roles)
-    )
-    return users.distinct().order_by("last_name", "first_name", "username")
 
 
 class UserChoiceField(forms.ModelChoiceField):

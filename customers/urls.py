@@ -2,23 +2,23 @@
 
 from django.urls import path
 
-from customers import views
+from customers.views import actions, books, detail, export, listing
 
 urlpatterns = [
-    path("", views.customer_list, name="customer-list"),
-    path("search/", views.customer_search, name="customer-search"),
-    path("export.csv", views.customer_export, name="customer-export"),
-    path("books/", views.customer_books, name="customer-books"),
-    path("books/reassign/", views.customer_book_reassign, name="customer-book-reassign"),
-    path("books/delegations/", views.customer_delegation_create, name="customer-delegation-create"),
-    path("books/delegations/<int:delegation_id>/end/", views.customer_delegation_end,
+    path("", listing.customer_list, name="customer-list"),
+    path("search/", listing.customer_search, name="customer-search"),
+    path("export.csv", export.customer_export, name="customer-export"),
+    path("books/", books.customer_books, name="customer-books"),
+    path("books/reassign/", books.customer_book_reassign, name="customer-book-reassign"),
+    path("books/delegations/", books.customer_delegation_create, name="customer-delegation-create"),
+    path("books/delegations/<int:delegation_id>/end/", books.customer_delegation_end,
          name="customer-delegation-end"),
-    path("<int:pk>/", views.customer_detail, name="customer-detail"),
-    path("<int:pk>/interactions/", views.customer_interactions, name="customer-interactions"),
-    path("<int:pk>/interactions/log/", views.customer_interaction_log, name="customer-interaction-log"),
-    path("<int:pk>/needs/record/", views.customer_need_record, name="customer-need-record"),
-    path("<int:pk>/reveal/", views.customer_reveal, name="customer-reveal"),
-    path("<int:pk>/edit/", views.customer_edit, name="customer-edit"),
-    path("<int:pk>/reassign/", views.customer_reassign, name="customer-reassign"),
-    path("<int:pk>/segment-override/", views.customer_segment_override, name="customer-segment-override"),
+    path("<int:pk>/", detail.customer_detail, name="customer-detail"),
+    path("<int:pk>/interactions/", detail.customer_interactions, name="customer-interactions"),
+    path("<int:pk>/interactions/log/", actions.customer_interaction_log, name="customer-interaction-log"),
+    path("<int:pk>/needs/record/", actions.customer_need_record, name="customer-need-record"),
+    path("<int:pk>/reveal/", actions.customer_reveal, name="customer-reveal"),
+    path("<int:pk>/edit/", actions.customer_edit, name="customer-edit"),
+    path("<int:pk>/reassign/", actions.customer_reassign, name="customer-reassign"),
+    path("<int:pk>/segment-override/", actions.customer_segment_override, name="customer-segment-override"),
 ]

@@ -1,4 +1,8 @@
-"""Reads of customer data, each restricted to what the actor may see."""
+"""Reads of customers: the visible list, one customer, search, and the RM's book in figures.
+
+Each is restricted to what the actor may see (`compliance.access.restrict`), except
+`customer_queryset`, the unrestricted base the others narrow.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from compliance import access
 from compliance.crypto import blind_index
 from customers.models import Customer
 from customers.naming import search_form
+from customers.selectors.actor import actor_sees
 
 CUSTOMER_NUMBER = re.compile(r"^C\d{6,12}$", re.IGNORECASE)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -33,13 +38,27 @@ def customer_list(*, actor, base: QuerySet | None = None) -> QuerySet:
 
 def customer_get(*, actor, pk: int) -> Customer:
     """The customer with id `pk` if `actor` may see it. Raise Http404 otherwise."""
-    return access.get_visible_or_404(
+    customer = access.get_visible_or_404(
         Customer.objects.select_related(
             "home_branch", "relationship_manager", "individual", "corporate", "segment_rule__rule_set",
             "merged_into",
         ),
         actor,
         pk=pk,
+    )
+    actor_sees(actor, customer)
+    return customer
+
+
+def is_identifier(term: str) -> bool:
+    """Whether `term` is an exact phone, e-mail or ID number: personal data that must stay out
+    of URLs and logs (a customer number or a name need not)."""
+    if CUSTOMER_NUMBER.match(term):
+        return False
+    return bool(
+        EMAIL.match(term)
+        or PHONE.match(term)
+        or (ID_NUMBER.match(term) and any(character.isdigit() for character in term))
     )
 
 

@@ -1,0 +1,82 @@
+"""Who is asking, loaded once per request: the facts every policy decision reads about the user.
+
+`customers.permissions` and `crm.roles` each look up what they need about the acting user
+the first time they are asked in a request (role groups, model-level customer permissions,
+staff profile and branch, the books the user covers today) and keep it on the user object
+for the rest of the request. A page asks about all of them, which costs a query each;
+`actor_load` reads them all in one query and leaves them where those lookups keep them, so
+the answers are the same and only the number of queries changes.
+
+The lookups it stands in for are `crm.roles.user_roles`, `customers.permissions.model_permissions`,
+`customers.permissions.delegated_managers` and `user.staff_profile` (with its branch);
+tests/customers/test_selectors.py checks that the answers agree for every role.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Q
+from django.utils import timezone
+
+from crm.models import StaffProfile
+from crm.roles import ROLE_PRECEDENCE
+from customers.models import BookDelegation, Customer
+
+# Where the lookups above keep their answers for the request.
+_ROLES = "_crm_roles"
+_MODEL_PERMISSIONS = "_customer_model_perms"
+_DELEGATIONS = "_customer_delegations"
+_VISIBLE = "_customer_visible"
+
+
+def actor_load(user) -> None:
+    """Load `user`'s roles, customer permissions, staff profile with its branch, and today's
+    delegations in one query, unless they are loaded already. Anonymous users need nothing."""
+    if not getattr(user, "is_authenticated", False) or user.pk is None:
+        return
+    if all(hasattr(user, name) for name in (_ROLES, _MODEL_PERMISSIONS, _DELEGATIONS)):
+        return
+    today = timezone.localdate()
+    row = (
+        get_user_model().objects.filter(pk=user.pk)
+        .annotate(
+            role_names=ArraySubquery(
+                Group.objects.filter(user=OuterRef("pk"), name__in=ROLE_PRECEDENCE).values("name")
+            ),
+            customer_permissions=ArraySubquery(
+                Permission.objects.filter(content_type__app_label=Customer._meta.app_label)
+                .filter(Q(group__user=OuterRef("pk")) | Q(user=OuterRef("pk")))
+                .values("codename")
+            ),
+            delegators=ArraySubquery(
+                BookDelegation.objects.filter(
+                    delegate=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today,
+                    revoked_at__isnull=True,
+                ).values("relationship_manager_id")
+            ),
+        )
+        .select_related("staff_profile__branch")
+        .first()
+    )
+    if row is None:
+        return
+    setattr(user, _ROLES, set(row.role_names))
+    setattr(user, _MODEL_PERMISSIONS, frozenset(row.customer_permissions) if user.is_active else frozenset())
+    setattr(user, _DELEGATIONS, list(row.delegators))
+    try:
+        profile = row.staff_profile
+    except StaffProfile.DoesNotExist:
+        get_user_model().staff_profile.related.set_cached_value(user, None)
+    else:
+        user.staff_profile = profile
+
+
+def actor_sees(user, customer: Customer) -> None:
+    """Remember that `user` may see `customer` (it was just read through the VIEW restriction),
+    so that asking the policy about it again in this request reads nothing."""
+    if getattr(user, "is_authenticated", False) and customer.pk is not None:
+        if getattr(user, _VISIBLE, None) is None:
+            setattr(user, _VISIBLE, {})
+        getattr(user, _VISIBLE)[customer.pk] = True

@@ -1,0 +1,244 @@
+"""The customer list: filters, sort, keyset pages, and the quick search.
+
+The list, the search and the CSV export share one filter pipeline (`customer_filter`): the
+query string is validated by CustomerListForm, applied by CustomerFilterSet on the customers
+the user may see, and a phone, e-mail or ID number searched for never reaches a URL (it is
+kept encrypted in the session under a random token).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.http import HttpResponseRedirect, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from compliance.access import RecordView
+from compliance.crypto import DecryptionError, decrypt, encrypt
+from crm.pagination import EMPTY_PAGE, cursor_param, keyset_paginate
+from crm.roles import Role, user_roles
+from crm.selectors import staff_in_branch
+from customers import permissions, selectors
+from customers.filtersets import CustomerFilterSet
+from customers.forms import DEFAULT_PAGE_SIZE, CustomerListForm, QuickSearchForm, branch_choices
+from customers.permissions import CustomerAction
+from customers.views.common import portal_page
+
+SEARCH_SESSION_KEY = "customer_searches"
+SEARCH_ENCRYPTION_CONTEXT = "customers.session.search_term"
+SEARCHES_KEPT = 10
+RESULTS_TARGET = "customer-results"
+
+# Columns the list reads (with the masks shown in place of sensitive values); the rest
+# (other encrypted tokens, JSON, the RM's password hash) would only widen the rows the
+# database sorts and sends.
+LIST_COLUMNS = (
+    "number", "kind", "status", "display_name", "segment", "since", "last_contact_at", "phone", "phone_mask",
+    "relationship_manager_id", "home_branch__code", "home_branch__name",
+    "relationship_manager__username", "relationship_manager__first_name", "relationship_manager__last_name",
+)
+
+SORTABLE = {"number": ("number", "-number"), "name": ("name", "-name"),
+            "segment": ("segment", "segment"), "last_contact": ("-last_contact", "last_contact"),
+            "since": ("since", "-since")}
+
+
+# ---------------------------------------------------------------------------------------------
+# Search terms kept out of URLs
+# ---------------------------------------------------------------------------------------------
+
+
+def _store_search(request, term: str) -> str:
+    """Keep `term` encrypted in the session under a random token and return the token."""
+    token = secrets.token_urlsafe(12)
+    stored = dict(request.session.get(SEARCH_SESSION_KEY, {}))
+    stored[token] = encrypt(term, context=SEARCH_ENCRYPTION_CONTEXT)
+    request.session[SEARCH_SESSION_KEY] = dict(list(stored.items())[-SEARCHES_KEPT:])
+    return token
+
+
+def _stored_search(request, token: str) -> str | None:
+    sealed = request.session.get(SEARCH_SESSION_KEY, {}).get(token)
+    if not sealed:
+        return None
+    try:
+        return decrypt(sealed, context=SEARCH_ENCRYPTION_CONTEXT)
+    except (DecryptionError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The filter pipeline
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CustomerFilter:
+    form: CustomerListForm
+    queryset: QuerySet | None  # None when the filters are invalid
+    term: str  # the search term in effect ("" for none)
+    term_hidden: bool  # the term came from the session, not the URL
+    sort: str
+    size: int
+    expired_search: bool = False
+
+    def used(self) -> list[str]:
+        """Names (never values) of the filters in effect, for the audit trail."""
+        if not self.form.is_valid():
+            return []
+        names = [
+            name for name, value in self.form.cleaned_data.items()
+            if name not in {"sort", "size", "q", "search"} and value not in (None, "", [])
+        ]
+        return sorted([*names, "q"] if self.term else names)
+
+
+def _filter_scope(user) -> list[int] | None:
+    """Branches the user may filter by: None for all (head-office roles), else their own."""
+    if permissions.is_head_office(user):
+        return None
+    branch_id = permissions.user_branch_id(user)
+    return [branch_id] if branch_id else []
+
+
+def _branches(user, scope: list[int] | None) -> list:
+    """The branches to offer: the user's own one is already loaded with their profile."""
+    profile = getattr(user, "staff_profile", None)
+    if scope is not None and profile is not None and scope == [profile.branch_id]:
+        return [profile.branch] if profile.branch.is_active else []
+    return list(branch_choices(scope))
+
+
+def _default_sort(user) -> str:
+    """Name order for a book: a few thousand rows, sorted in memory. Customer-number order for
+    a branch or the whole bank: the unique index on number gives the first page without
+    sorting every visible customer (hundreds of thousands of them)."""
+    if permissions.is_head_office(user) or (user_roles(user) & permissions.BRANCH_ROLES):
+        return "number"
+    return "name"
+
+
+def _manager_choices(data, scope: list[int] | None, user):
+    branch = data.get("home_branch", "")
+    if branch.isdigit() and (scope is None or int(branch) in scope):
+        return staff_in_branch(int(branch), Role.RELATIONSHIP_MANAGER)
+    own = permissions.user_branch_id(user)
+    if own:
+        return staff_in_branch(own, Role.RELATIONSHIP_MANAGER)
+    chosen = data.get("relationship_manager", "")
+    if chosen.isdigit() and scope is None:
+        # Head office without a branch chosen: offer the one already in the filter.
+        return get_user_model().objects.filter(pk=int(chosen), groups__name=Role.RELATIONSHIP_MANAGER)
+    return get_user_model().objects.none()
+
+
+def customer_filter(request) -> CustomerFilter:
+    """Validate the list's query string and apply it through CustomerFilterSet."""
+    user = request.user
+    data = request.GET
+    scope = _filter_scope(user)
+    form = CustomerListForm(
+        data, branches=_branches(user, scope), managers=list(_manager_choices(data, scope, user))
+    )
+    valid = form.is_valid()
+    cleaned = form.cleaned_data if valid else {}
+    term, hidden, expired = (cleaned.get("q") or "").strip(), False, False
+    if cleaned.get("search"):
+        stored = _stored_search(request, cleaned["search"])
+        if stored is None:
+            expired = True
+        else:
+            term, hidden = stored, True
+    sort = cleaned.get("sort") or ("" if term else _default_sort(user))
+    size = cleaned.get("size") or DEFAULT_PAGE_SIZE
+    if not valid or expired:
+        return CustomerFilter(form, None, term, hidden, sort, size, expired_search=expired)
+    filter_data = QueryDict(mutable=True)
+    for name in ("kind", "home_branch", "relationship_manager", "not_contacted_days", "holding"):
+        if cleaned.get(name) not in (None, ""):
+            filter_data[name] = str(cleaned[name])
+    for name in ("segment", "status"):
+        filter_data.setlist(name, cleaned.get(name) or [])
+    if term:
+        filter_data["q"] = term
+    if sort:
+        # Without an explicit sort a search keeps its best-match-first order.
+        filter_data["sort"] = sort
+    filterset = CustomerFilterSet(filter_data, queryset=selectors.customer_list(actor=user), actor=user)
+    if not filterset.is_valid():
+        for name, errors in filterset.errors.items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+        return CustomerFilter(form, None, term, hidden, sort, size)
+    return CustomerFilter(form, filterset.qs, term, hidden, sort, size)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------------------------
+
+
+@portal_page
+@require_GET
+def customer_list(request):
+    """The customers the user may see, filtered, sorted and paged by keyset."""
+    found = customer_filter(request)
+    page = EMPTY_PAGE
+    rows = []
+    if found.queryset is not None:
+        page = keyset_paginate(found.queryset.only(*LIST_COLUMNS), size=found.size,
+                               after=cursor_param(request.GET, "after"),
+                               before=cursor_param(request.GET, "before"))
+        views = RecordView.for_objects(request.user, page.rows)
+        rows = [{"customer": view.obj, "phone": view.field("phone")} for view in views]
+    if found.expired_search:
+        messages.warning(request, _("That search has expired. Search again."))
+    sort_links = {
+        column: {"value": second if found.sort == first else first, "active": found.sort in (first, second)}
+        for column, (first, second) in SORTABLE.items()
+    }
+    export_query = request.GET.copy()
+    for name in ("after", "before", "size"):
+        export_query.pop(name, None)
+    context = {
+        "filter": found,
+        "form": found.form,
+        "rows": rows,
+        "page": page,
+        "sort_links": sort_links,
+        "search_form": QuickSearchForm(initial={"q": found.term}),
+        "may_export": permissions.allows(request.user, CustomerAction.EXPORT),
+        "may_manage_books": permissions.allows(request.user, CustomerAction.MANAGE_BOOKS),
+        "export_query": export_query.urlencode(),
+        "results_target": RESULTS_TARGET,
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == RESULTS_TARGET and not htmx.history_restore_request:
+        response = render(request, "customers/_list_results.html", context)
+    else:
+        response = render(request, "customers/list.html", context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+@portal_page
+@require_POST
+def customer_search(request):
+    """The quick-search box. Posts so that a phone, e-mail or ID number never reaches a URL:
+    such a term is kept encrypted in the session and the list gets an opaque token."""
+    form = QuickSearchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter something to search for."))
+        return redirect("customer-list")
+    term = form.cleaned_data["q"]
+    query = {"search": _store_search(request, term)} if selectors.is_identifier(term) else {"q": term}
+    return HttpResponseRedirect(f"{reverse('customer-list')}?{urlencode(query)}")

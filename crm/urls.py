@@ -23,7 +23,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("customers/", include("customers.urls")),
-    path("customers/", include("customers.import_urls")),
+    path("customers/", include("customers.intake.urls")),
     path("compliance/", include("compliance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

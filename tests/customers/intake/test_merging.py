@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from compliance.models import AuditEvent
 from crm.roles import Role
-from customers.merging import customers_merge, customers_unmerge
+from customers.intake.merging import customers_merge, customers_unmerge
 from customers.models import (
     Customer,
     CustomerEvent,

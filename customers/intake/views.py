@@ -1,8 +1,8 @@
 """Browser pages for CSV imports, duplicate candidates and merges.
 
-Views parse input, call customers.imports / customers.duplicates / customers.merging and
-render; every read goes through their restricted selectors, so a job, customer or merge the
-user may not see is a 404, and a page the user's role does not allow is a 403.
+Views parse input, call the intake services, duplicates and merging, and render; every read
+goes through their restricted selectors, so a job, customer or merge the user may not see is
+a 404, and a page the policy does not allow the user is a 403.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from compliance.access import RecordView
 from crm.models import Branch
-from customers import imports, permissions
-from customers.duplicates import REASON_LABELS, duplicate_candidates
-from customers.merging import (
+from customers import permissions
+from customers.intake import columns, selectors, services
+from customers.intake.duplicates import REASON_LABELS, duplicate_candidates
+from customers.intake.merging import (
     customers_merge,
     customers_unmerge,
     may_merge,
@@ -37,7 +38,7 @@ MERGES_PER_PAGE = 50
 
 
 def _require_import(user) -> None:
-    if not imports.may_import(user):
+    if not selectors.may_import(user):
         raise PermissionDenied
 
 
@@ -58,7 +59,7 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         branches = Branch.objects.filter(is_active=True).order_by("code")
-        if not permissions.has_customer_permission(actor, permissions.VIEW):
+        if not permissions.is_head_office(actor):
             branch_id = permissions.user_branch_id(actor)
             branches = branches.filter(pk=branch_id)
             self.fields["home_branch"].initial = branch_id
@@ -67,7 +68,7 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > imports.MAX_FILE_BYTES:
+        if upload.size > columns.MAX_FILE_BYTES:
             raise ValidationError(_("The file is larger than 50 MB."))
         return upload
 
@@ -76,7 +77,7 @@ class ImportUploadForm(forms.Form):
 def import_job_list_view(request):
     """Recent imports the user may see."""
     _require_import(request.user)
-    jobs = list(imports.import_job_list(actor=request.user)[:RECENT_JOBS])
+    jobs = list(selectors.import_job_list(actor=request.user)[:RECENT_JOBS])
     return render(request, "customers/imports/job_list.html", {"jobs": jobs})
 
 
@@ -88,7 +89,7 @@ def import_job_create_view(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = imports.import_job_create(
+            job = services.import_job_create(
                 actor=request.user, kind=form.cleaned_data["kind"], file_name=upload.name,
                 content=upload.read(), home_branch=form.cleaned_data["home_branch"],
             )
@@ -99,8 +100,8 @@ def import_job_create_view(request):
             messages.success(request, _gettext("The file was received. It is being checked now."))
             return redirect("importjob-detail", pk=job.pk)
     return render(request, "customers/imports/job_form.html", {
-        "form": form, "customer_columns": imports.CUSTOMER_COLUMNS,
-        "holding_columns": imports.HOLDING_COLUMNS,
+        "form": form, "customer_columns": columns.CUSTOMER_COLUMNS,
+        "holding_columns": columns.HOLDING_COLUMNS,
     })
 
 
@@ -111,7 +112,7 @@ def _job_context(job) -> dict:
     problems = [
         {
             "row": entry.get("row"), "field": entry.get("field", ""),
-            "severity": entry.get("severity", "error"), "message": imports.problem_message(entry),
+            "severity": entry.get("severity", "error"), "message": columns.problem_message(entry),
             "customer": entry.get("customer", ""),
             "reasons": [
                 str(REASON_LABELS[code]) for code in entry.get("reasons", []) if code in REASON_LABELS
@@ -128,7 +129,7 @@ def _job_context(job) -> dict:
         "can_apply": job.status == ImportStatus.VALIDATED and job.rows_failed == 0,
         "problems": problems,
         "errors_shown": errors,
-        "problems_truncated": len(job.errors) >= imports.MAX_STORED_PROBLEMS,
+        "problems_truncated": len(job.errors) >= columns.MAX_STORED_PROBLEMS,
         "unchanged": unchanged,
     }
 
@@ -137,7 +138,7 @@ def _job_context(job) -> dict:
 def import_job_detail_view(request, pk: int):
     """Status, progress, row-level problems and the Apply button of one import."""
     _require_import(request.user)
-    job = imports.import_job_get(actor=request.user, pk=pk)
+    job = selectors.import_job_get(actor=request.user, pk=pk)
     return render(request, "customers/imports/job_detail.html", _job_context(job))
 
 
@@ -145,7 +146,7 @@ def import_job_detail_view(request, pk: int):
 def import_job_progress_view(request, pk: int):
     """The job panel alone: htmx polls it every 2 seconds while the job runs."""
     _require_import(request.user)
-    job = imports.import_job_get(actor=request.user, pk=pk)
+    job = selectors.import_job_get(actor=request.user, pk=pk)
     return render(request, "customers/imports/_job_panel.html", _job_context(job))
 
 
@@ -153,10 +154,10 @@ def import_job_progress_view(request, pk: int):
 def import_job_apply_view(request, pk: int):
     """Start (or resume) applying a job whose dry run found no errors."""
     _require_import(request.user)
-    job = imports.import_job_get(actor=request.user, pk=pk)
+    job = selectors.import_job_get(actor=request.user, pk=pk)
     try:
-        imports.import_job_request_apply(actor=request.user, job=job)
-    except imports.ImportJobStateError as refused:
+        services.import_job_request_apply(actor=request.user, job=job)
+    except columns.ImportJobStateError as refused:
         messages.error(request, str(refused))
     else:
         messages.success(request, _gettext("The import has started."))
@@ -245,8 +246,7 @@ def customer_merge_view(request, pk: int, other_pk: int):
 @require_GET
 def merge_list_view(request):
     """Merges of customers the user may merge, with a button to reverse each open one."""
-    if not permissions.has_customer_permission(request.user, permissions.REASSIGN):
-        raise PermissionDenied
+    permissions.check(request.user, permissions.CustomerAction.MERGE)
     merges = merge_list(actor=request.user)
     if request.GET.get("open") == "1":
         merges = merges.filter(reversed_at__isnull=True)
@@ -259,8 +259,7 @@ def merge_list_view(request):
 @require_POST
 def merge_reverse_view(request, pk: int):
     """Reverse one merge."""
-    if not permissions.has_customer_permission(request.user, permissions.REASSIGN):
-        raise PermissionDenied
+    permissions.check(request.user, permissions.CustomerAction.MERGE)
     merge = merge_get(actor=request.user, pk=pk)
     try:
         customers_unmerge(actor=request.user, merge=merge)

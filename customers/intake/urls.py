@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from customers import import_views
+from customers.intake import views as import_views
 
 urlpatterns = [
     path("imports/", import_views.import_job_list_view, name="importjob-list"),

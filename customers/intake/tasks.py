@@ -1,4 +1,4 @@
-"""Celery entry points of CSV imports: thin, they take ids and call customers.imports.
+"""Celery entry points of CSV imports: thin, they take ids and call customers.intake.services.
 
 Both are sent with `transaction.on_commit` by the services that queue them, run with
 `acks_late` (a lost worker's message is delivered again, and the services are safe to run
@@ -15,7 +15,8 @@ from celery import shared_task
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 
-from customers import imports
+from customers.intake import dispatch, services
+from customers.intake.columns import ImportJobStateError
 from customers.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ def _backoff(retries: int) -> int:
 
 
 def _reason(step: str, exc: BaseException) -> str:
-    if isinstance(exc, imports.ImportJobStateError | PermissionDenied):
+    if isinstance(exc, ImportJobStateError | PermissionDenied):
         return f"{step}: {exc}"
     if isinstance(exc, OperationalError):
         return f"{step}: the database was unavailable. Try again later."
@@ -37,11 +38,11 @@ def _reason(step: str, exc: BaseException) -> str:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES,
-             name="customers.import_tasks.validate_import")
+             name=dispatch.VALIDATE_IMPORT)
 def validate_import(self, job_id: int) -> None:
     """Run the dry run of import job `job_id`."""
     try:
-        imports.import_job_validate(job_id=job_id)
+        services.import_job_validate(job_id=job_id)
     except ImportJob.DoesNotExist:
         logger.warning("Import %s no longer exists; nothing to check.", job_id)
     except OperationalError as exc:
@@ -49,17 +50,17 @@ def validate_import(self, job_id: int) -> None:
             raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
         logger.error("Import %s: checking failed after %s retries (%s).", job_id, MAX_RETRIES,
                      type(exc).__name__)
-        imports.import_job_interrupted(job_id=job_id, reason=_reason("Checking", exc))
+        services.import_job_interrupted(job_id=job_id, reason=_reason("Checking", exc))
     except Exception as exc:
         logger.error("Import %s: checking failed (%s).", job_id, type(exc).__name__)
-        imports.import_job_interrupted(job_id=job_id, reason=_reason("Checking", exc))
+        services.import_job_interrupted(job_id=job_id, reason=_reason("Checking", exc))
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, name="customers.import_tasks.apply_import")
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, name=dispatch.APPLY_IMPORT)
 def apply_import(self, job_id: int, actor_id: int) -> None:
     """Apply (or resume applying) import job `job_id` on behalf of user `actor_id`."""
     try:
-        imports.import_job_apply(job_id=job_id, actor_id=actor_id)
+        services.import_job_apply(job_id=job_id, actor_id=actor_id)
     except ImportJob.DoesNotExist:
         logger.warning("Import %s no longer exists; nothing to apply.", job_id)
     except OperationalError as exc:
@@ -67,7 +68,7 @@ def apply_import(self, job_id: int, actor_id: int) -> None:
             raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
         logger.error("Import %s: applying failed after %s retries (%s).", job_id, MAX_RETRIES,
                      type(exc).__name__)
-        imports.import_job_interrupted(job_id=job_id, reason=_reason("Importing", exc))
+        services.import_job_interrupted(job_id=job_id, reason=_reason("Importing", exc))
     except Exception as exc:
         logger.error("Import %s: applying failed (%s).", job_id, type(exc).__name__)
-        imports.import_job_interrupted(job_id=job_id, reason=_reason("Importing", exc))
+        services.import_job_interrupted(job_id=job_id, reason=_reason("Importing", exc))

@@ -58,19 +58,16 @@ MOVED_ROWS = (
     ("group_permissions", CustomerGroupObjectPermission, "content_object"),
 )
 
+MERGE = permissions.CustomerAction.MERGE
+
 
 def may_merge(actor, customers) -> bool:
     """Whether `actor` may merge (or unmerge) these customers."""
-    if not permissions.has_customer_permission(actor, permissions.REASSIGN):
-        return False
     customers = list(customers)
-    visible = access.restrict(Customer.objects.filter(pk__in=[customer.pk for customer in customers]), actor)
-    if visible.count() != len({customer.pk for customer in customers}):
+    if not all(permissions.allows(actor, MERGE, customer) for customer in customers):
         return False
-    if permissions.has_customer_permission(actor, permissions.VIEW):
-        return True
-    branch_id = permissions.user_branch_id(actor)
-    return branch_id is not None and all(customer.home_branch_id == branch_id for customer in customers)
+    visible = access.restrict(Customer.objects.filter(pk__in=[customer.pk for customer in customers]), actor)
+    return visible.count() == len({customer.pk for customer in customers})
 
 
 def mergeable_with(actor, customer: Customer, candidates) -> set[int]:
@@ -79,16 +76,11 @@ def mergeable_with(actor, customer: Customer, candidates) -> set[int]:
     For lists of customers already restricted to what `actor` sees (duplicate candidates):
     applies `may_merge`'s role and branch rule only.
     """
-    if not permissions.has_customer_permission(actor, permissions.REASSIGN):
-        return set()
-    if permissions.has_customer_permission(actor, permissions.VIEW):
-        return {candidate.pk for candidate in candidates if candidate.kind == customer.kind}
-    branch_id = permissions.user_branch_id(actor)
-    if branch_id is None or customer.home_branch_id != branch_id:
+    if not permissions.allows(actor, MERGE, customer):
         return set()
     return {
         candidate.pk for candidate in candidates
-        if candidate.home_branch_id == branch_id and candidate.kind == customer.kind
+        if candidate.kind == customer.kind and permissions.allows(actor, MERGE, candidate)
     }
 
 
@@ -300,9 +292,7 @@ def merge_list(*, actor) -> QuerySet:
     merges = MergeRecord.objects.select_related(
         "survivor", "merged", "merged_by", "reversed_by", "survivor__home_branch"
     ).order_by("-merged_at", "-pk")
-    if not permissions.has_customer_permission(actor, permissions.REASSIGN):
-        return merges.none()
-    return merges.filter(survivor__in=access.restrict(Customer.objects.all(), actor))
+    return merges.filter(survivor__in=access.restrict(Customer.objects.all(), actor, MERGE))
 
 
 def merge_get(*, actor, pk: int) -> MergeRecord:

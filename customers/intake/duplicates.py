@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from compliance.crypto import blind_index
 from customers.models import CorporateProfile, Customer, CustomerKind, IndividualProfile
 from customers.selectors import customer_list
-from customers.services import _refresh_search_name
+from customers.services import refresh_search_name
 
 NAME_SIMILARITY = 0.6
 
@@ -138,7 +138,7 @@ def probe_for_values(values: dict, *, key: int = 0) -> DuplicateProbe:
         profile = CorporateProfile(legal_name=values.get("legal_name") or "")
         if not customer.display_name:
             customer.display_name = profile.legal_name
-    _refresh_search_name(customer, profile)
+    refresh_search_name(customer, profile)
     return DuplicateProbe(
         key=key,
         id_number_index=_index_or_blank(values.get("id_number"), "national_id"),

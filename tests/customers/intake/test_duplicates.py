@@ -9,14 +9,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from customers.duplicates import (
+from customers.intake.duplicates import (
     SAME_EMAIL,
     SAME_ID_NUMBER,
     SAME_PHONE,
     SIMILAR_NAME_SAME_BIRTH_DATE,
     duplicate_candidates,
 )
-from customers.merging import customers_merge
+from customers.intake.merging import customers_merge
 from tests.customers.factories import make_corporate, make_individual
 
 pytestmark = pytest.mark.django_db

@@ -17,6 +17,7 @@ from django.utils import timezone
 from crm.celery import app as celery_app
 from customers import segmentation, tasks
 from customers.models import Customer, CustomerEvent, CustomerEventKind, Holding, SegmentRuleSet
+from customers.segmentation import recompute
 from tests.customers.factories import make_corporate, make_holding, make_individual
 
 default_rules_migration = importlib.import_module("customers.migrations.0003_default_segment_rules")
@@ -101,7 +102,7 @@ def test_a_failing_batch_is_retried_from_that_batch_and_logged_by_id_range(
     customers = [make_individual(branch=branch) for _ in range(5)]
     Customer.objects.filter(pk__in=[c.pk for c in customers]).update(aum=Decimal("600000"))
     monkeypatch.setattr(tasks, "BATCH_SIZE", 2)
-    real_batch = segmentation._recompute_batch
+    real_batch = recompute._recompute_batch
     calls = []
 
     def flaky_batch(**kwargs):
@@ -110,7 +111,7 @@ def test_a_failing_batch_is_retried_from_that_batch_and_logged_by_id_range(
             raise OperationalError("could not serialize access")
         return real_batch(**kwargs)
 
-    monkeypatch.setattr(segmentation, "_recompute_batch", flaky_batch)
+    monkeypatch.setattr(recompute, "_recompute_batch", flaky_batch)
     ids = [c.pk for c in customers]
     # a worker records the retry instead of raising it; eager runs then apply the retry at once
     monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)

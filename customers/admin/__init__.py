@@ -1,0 +1,29 @@
+"""Admin for customer data and the customers app's reference data.
+
+Administrators manage reference data (segmentation rules, exchange rates), not customers:
+every page about customers is restricted by compliance.access.restrict, so a superuser sees
+no customer without a grant, exactly as on every other surface. Sensitive values appear only
+through RecordView (built for a whole page at once), masked unless the policy lets the user
+see them in clear; no encrypted field is ever rendered from the model directly, and no form
+edits one. Customer data is read-only here: changes go through the services, which admin
+actions call after asking the policy.
+
+base        the shared pieces: restriction by customer, RecordViews per page, the masked marker
+customers   customers: search, sensitive details, status actions
+records     rows that belong to customers: holdings, needs, interactions, overrides, history...
+books       book delegations
+intake      import jobs (without their content)
+segments    versions of the segmentation rules and their rules
+reference   exchange rates
+
+Saves of reference data go through services (customers.segmentation.services,
+customers.reference_data), which audit them; those pages write no admin log entry, so each
+change is audited once.
+"""
+
+from customers.admin import books, customers, intake, records, reference, segments
+from customers.admin.customers import CustomerAdmin
+from customers.admin.segments import SegmentRuleSetAdmin
+
+__all__ = ["CustomerAdmin", "SegmentRuleSetAdmin", "books", "customers", "intake", "records", "reference",
+           "segments"]

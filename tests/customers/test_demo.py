@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, Max, Sum
 
 from compliance.crypto import blind_index, current_key_id, key_id_of
+from compliance.fields import DerivedField
 from compliance.normalise import normalise_phone
 from crm.demo import CUSTOMER_BRANCHES, seed_organisation
 from crm.roles import Role
@@ -19,6 +20,7 @@ from customers import permissions
 from customers.demo import (
     BOOK_SIZE,
     national_id_check_digit,
+    organisation_code,
     seed_customers,
     usci_check_character,
 )
@@ -230,9 +232,16 @@ def test_corporates_have_legal_names_and_registration_numbers(bank):
         assert customer.display_name.endswith(("Co., Ltd.", "(joint stock)"))
         assert USCI.match(customer.id_number)
         assert usci_check_character(customer.id_number[:17]) == customer.id_number[17]
+        assert organisation_code(customer.id_number[8:16]) == customer.id_number[8:17]
         assert profile.countries_of_operation[0] == "CN"
         assert profile.revenue_band == band_floor(profile.annual_revenue)
         assert profile.employees >= 3
+
+
+def test_organisation_code_needs_eight_digits():
+    for body in ("1234567", "123456789", "1234567A"):
+        with pytest.raises(ValueError):
+            organisation_code(body)
 
 
 def test_individual_names_have_pinyin_and_chinese_forms(bank):
@@ -342,6 +351,19 @@ def test_every_encrypted_value_is_a_token_under_the_current_key(bank):
         cursor.execute("SELECT phone, address FROM customers_customer LIMIT 20")
         for phone, address in cursor.fetchall():
             assert phone.startswith("v1:") and address.startswith("v1:")
+
+
+def test_derived_columns_are_computed_from_the_plaintext_as_save_does(bank):
+    # Every blind index and mask hint the fields keep beside a ciphertext matches the
+    # value it was derived from, for customers and holdings alike.
+    checked = 0
+    for model in (Customer, Holding, IndividualProfile):
+        derived = [field for field in model._meta.concrete_fields if isinstance(field, DerivedField)]
+        for row in model.objects.all():
+            for field in derived:
+                assert getattr(row, field.attname) == field.compute(getattr(row, field.source)), field.name
+                checked += 1
+    assert checked > 1000
 
 
 def test_bank_scale_staffing_creates_relationship_managers(organisation):

@@ -9,5 +9,18 @@ class ComplianceConfig(AppConfig):
 
     def ready(self) -> None:
         from compliance import receivers
+        from compliance.audit import note_pii_revealed, pii_reveals_noted
+        from compliance.crypto import decrypt, encrypt
+        from crm.api import idempotency
 
         receivers.connect()
+        # The project package sits below the trust layer and may not import it: its stored
+        # Idempotency-Key responses get their encryption and audit notes from here.
+        idempotency.register_protection(
+            idempotency.Protection(
+                encrypt=encrypt,
+                decrypt=decrypt,
+                reveals_noted=pii_reveals_noted,
+                note_revealed=note_pii_revealed,
+            )
+        )

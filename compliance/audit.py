@@ -375,6 +375,22 @@ def note_pii_revealed(
     return None
 
 
+def pii_reveals_noted() -> tuple[dict[str, list[int | str]], list[str]]:
+    """What the current request has noted as shown in clear so far, not yet written.
+
+    Return ({object_type: every id noted}, field names), both sorted. Outside a request
+    nothing is kept (notes are written at once): return ({}, []).
+    """
+    context = _request_context.get()
+    if context is None:
+        return {}, []
+    objects = {
+        object_type: sorted(ids, key=lambda value: (isinstance(value, str), value))
+        for object_type, ids in sorted(context.revealed_objects.items())
+    }
+    return objects, sorted(context.revealed_fields)
+
+
 def audit_pii_reveals_record(*, actor, context: AuditRequestContext) -> AuditEvent | None:
     """Write the one `pii.revealed` event for what a request noted; None if it noted nothing.
 
@@ -570,4 +586,5 @@ __all__ = [
     "canonical_event_bytes",
     "event_hash",
     "note_pii_revealed",
+    "pii_reveals_noted",
 ]

@@ -18,9 +18,19 @@ everything back, so running the request again is harmless and lets a client fix 
 cause (a permission granted, a branch opened) and retry with the same key.
 
 Stored bodies are what the caller saw and may contain personal data in clear: they are
-encrypted with compliance.crypto under the context "crm.idempotencyrecord.response", together
-with the records and field names the first response showed in clear, so that a replay is
-noted for the audit chain (`pii.revealed`) exactly as the first response was.
+encrypted under the context "crm.idempotencyrecord.response", together with the records and
+field names the first response showed in clear, so that a replay is noted for the audit chain
+(`pii.revealed`) exactly as the first response was.
+
+Why this lives in the project package and how it reaches the trust layer: the mechanism is
+API plumbing that every app's API uses, beside the error format and the pagination, and its
+table and purge task are the project package's. Every app, the trust layer included, may
+import the project package's base, so this module may import none of them. The two things it
+needs from the trust layer, encryption and the audit notes of the current request, are lent
+to it: `compliance` registers a `Protection` from its `AppConfig.ready()`, the way the domain
+apps declare their sensitive fields to `compliance`. Dependencies run one way, compliance to
+crm. Without a registration a request with a key fails (ImproperlyConfigured) instead of
+storing a body in clear, and `manage.py check` reports crm.E001.
 
 Use it on a DRF view method that handles POST::
 
@@ -39,6 +49,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,9 +60,6 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
-from compliance import audit
-from compliance.audit import note_pii_revealed
-from compliance.crypto import decrypt, encrypt
 from crm.api.errors import error_body
 from crm.models import IdempotencyRecord
 
@@ -105,6 +114,60 @@ IDEMPOTENCY_RESPONSES = {
         description=gettext_lazy("This Idempotency-Key was used for a different request."),
     ),
 }
+
+
+@dataclass(frozen=True)
+class Protection:
+    """What the trust layer lends this module (see the module docstring).
+
+    `encrypt(plaintext, *, context) -> token` and `decrypt(token, *, context, row) -> plaintext`
+    seal and open stored bodies; `decrypt` raises if the token does not open. `reveals_noted()`
+    returns what the current request has shown in clear so far, as ({object_type: [ids]},
+    [field names]). `note_revealed(*, object_type, object_id, fields)` notes one record as
+    shown in clear again.
+    """
+
+    encrypt: Callable[..., str]
+    decrypt: Callable[..., str]
+    reveals_noted: Callable[[], tuple[dict[str, list], list[str]]]
+    note_revealed: Callable[..., object]
+
+
+_protection: Protection | None = None
+
+
+def register_protection(protection: Protection | None) -> Protection | None:
+    """Install how stored responses are protected; return the protection it replaces.
+
+    Called by the trust layer from its AppConfig.ready(). None removes the protection: requests
+    with a key then fail rather than store a body in clear.
+    """
+    global _protection
+    previous, _protection = _protection, protection
+    return previous
+
+
+def _registered_protection() -> Protection:
+    if _protection is None:
+        raise ImproperlyConfigured(
+            "No Protection is registered for Idempotency-Key responses; the compliance app "
+            "registers one in its AppConfig.ready() (is it in INSTALLED_APPS?)."
+        )
+    return _protection
+
+
+def check_protection(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """System check: refuse to run with Idempotency-Key responses that nothing would encrypt."""
+    if _protection is not None:
+        return []
+    return [
+        checks.Error(
+            "No Protection is registered for Idempotency-Key responses: stored bodies would "
+            "not be encrypted, so requests with a key fail.",
+            hint="Put 'compliance' in INSTALLED_APPS; its AppConfig.ready() registers it.",
+            id="crm.E001",
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -187,7 +250,7 @@ def _error(status_code: int, code: str, message: str, fields=None) -> Response:
     )
 
 
-def _replay(record: IdempotencyRecord, fingerprint: _Fingerprint) -> Response:
+def _replay(record: IdempotencyRecord, fingerprint: _Fingerprint, protection: Protection) -> Response:
     if (record.method, record.path, record.request_hash) != (
         fingerprint.method, fingerprint.path, fingerprint.request_hash
     ):
@@ -195,35 +258,24 @@ def _replay(record: IdempotencyRecord, fingerprint: _Fingerprint) -> Response:
             status.HTTP_422_UNPROCESSABLE_ENTITY, "idempotency_key_reused",
             _("This Idempotency-Key was already used for a different request. Use a new key."),
         )
-    stored = json.loads(decrypt(record.response, context=RESPONSE_CONTEXT, row=record))
+    stored = json.loads(protection.decrypt(record.response, context=RESPONSE_CONTEXT, row=record))
     # Showing the stored body again shows its personal data again: account for it as the
     # first response was accounted for.
     fields = stored.get("revealed_fields", [])
     for object_type, ids in stored.get("revealed", {}).items():
         for object_id in ids:
-            note_pii_revealed(object_type=object_type, object_id=object_id, fields=fields)
+            protection.note_revealed(object_type=object_type, object_id=object_id, fields=fields)
     return Response(stored["body"], status=record.status_code, headers={REPLAYED_HEADER: "true"})
 
 
-def _reveals_noted() -> tuple[dict[str, list], list[str]]:
-    """What the current request has noted as shown in clear so far (see compliance.audit)."""
-    context = audit._request_context.get()
-    if context is None:
-        return {}, []
-    return (
-        {object_type: sorted(ids, key=str) for object_type, ids in context.revealed_objects.items()},
-        sorted(context.revealed_fields),
-    )
-
-
-def _store(record: IdempotencyRecord, response: Response) -> None:
-    revealed, revealed_fields = _reveals_noted()
+def _store(record: IdempotencyRecord, response: Response, protection: Protection) -> None:
+    revealed, revealed_fields = protection.reveals_noted()
     text = json.dumps(
         {"body": response.data, "revealed": revealed, "revealed_fields": revealed_fields},
         cls=JSONEncoder, ensure_ascii=False,
     )
     record.status_code = response.status_code
-    record.response = encrypt(text, context=RESPONSE_CONTEXT)
+    record.response = protection.encrypt(text, context=RESPONSE_CONTEXT)
     record.save(update_fields=["status_code", "response"])
 
 
@@ -232,7 +284,8 @@ def idempotent(handler: Callable) -> Callable:
 
     Without the header the method runs as usual. With a malformed key the answer is 400 with
     a field error on "Idempotency-Key". The method runs after authentication and permission
-    checks, so refusals are never stored.
+    checks, so refusals are never stored. Raise ImproperlyConfigured for a request with a key
+    when no Protection is registered.
     """
 
     @functools.wraps(handler)
@@ -247,6 +300,7 @@ def idempotent(handler: Callable) -> Callable:
                 status.HTTP_400_BAD_REQUEST, "invalid", _("The request has invalid fields."),
                 fields={HEADER: [_("Use 1 to 255 printable ASCII characters without spaces.")]},
             )
+        protection = _registered_protection()
         fingerprint = _Fingerprint(
             method=request.method, path=request.path[:500], request_hash=request_hash(request)
         )
@@ -254,10 +308,10 @@ def idempotent(handler: Callable) -> Callable:
             with transaction.atomic():
                 claimed, existing = _claim(user=user, key=key, fingerprint=fingerprint)
                 if existing is not None:
-                    return _replay(existing, fingerprint)
+                    return _replay(existing, fingerprint, protection)
                 response = handler(view, request, *args, **kwargs)
                 if isinstance(response, Response) and 200 <= response.status_code < 300:
-                    _store(claimed, response)
+                    _store(claimed, response, protection)
                 else:
                     # Nothing was written (services roll back on error): free the key.
                     transaction.set_rollback(True)
@@ -293,7 +347,10 @@ __all__ = [
     "IDEMPOTENCY_RESPONSES",
     "REPLAYED_HEADER",
     "ErrorOutputSerializer",
+    "Protection",
+    "check_protection",
     "idempotency_records_purge",
     "idempotent",
+    "register_protection",
     "request_hash",
 ]

@@ -1,7 +1,8 @@
 """The Idempotency-Key mechanism (crm.api.idempotency), on a probe view that writes a branch.
 
 The probe is routed under /api/ in this module's URLconf so requests pass through the real
-middleware (request id, audit context) and the API's error format.
+middleware (request id, audit context) and the API's error format. Encryption and audit notes
+come from the Protection that compliance registers at start-up.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import time
 
 import pytest
 from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.urls import path
 from django.utils import timezone
@@ -265,6 +268,33 @@ def test_the_purge_task_runs_the_purge(client):
 
     assert result.get() == 1
     assert IdempotencyRecord.objects.count() == 0
+
+
+@pytest.fixture
+def without_protection():
+    previous = idempotency.register_protection(None)
+    yield
+    idempotency.register_protection(previous)
+
+
+def test_the_trust_layer_registers_the_protection_at_start_up():
+    assert idempotency.check_protection() == []
+
+
+def test_without_a_protection_a_keyed_request_stores_nothing_in_clear(client, without_protection):
+    with pytest.raises(ImproperlyConfigured):
+        _post(client, {"code": "P1", "name": "Probe", "secret": "S3cret-Value"})
+    unkeyed = _post(client, {"code": "P2", "name": "Probe"}, key=None)
+
+    assert IdempotencyRecord.objects.count() == 0
+    assert not Branch.objects.filter(code="P1").exists()
+    assert unkeyed.status_code == 201
+
+
+def test_without_a_protection_the_system_check_fails(without_protection):
+    (error,) = idempotency.check_protection()
+
+    assert (error.id, error.level) == ("crm.E001", checks.ERROR)
 
 
 def test_the_purge_is_scheduled_in_beat():

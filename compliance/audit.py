@@ -1,5 +1,9 @@
 """The audit chain: the public API every app calls to record what happened.
 
+(Longer than a module should be: the append, the request context that batches reveals into
+it and the hashing they share are one invariant, kept in one place until the chain's
+verification and export move to a module of their own.)
+
 Writes
     `audit_record` appends one event in the caller's transaction. `note_pii_revealed` notes
     sensitive fields shown in clear; inside a request `AuditContextMiddleware` turns the notes

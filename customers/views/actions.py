@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from compliance.access import RecordView
 from crm.forms import add_validation_errors, validation_messages
-from customers import permissions, segmentation, selectors, services
+from customers import overview, permissions, segmentation, services
 from customers.forms import (
     CustomerEditForm,
     InteractionLogForm,
@@ -29,8 +29,8 @@ from customers.forms import (
     SegmentOverrideForm,
     sensitive_fields_for,
 )
+from customers.overview.display import field_labels
 from customers.permissions import CustomerAction
-from customers.selectors.display import field_labels
 from customers.views.common import get_customer, is_htmx, portal_page
 from customers.views.detail import render_detail
 
@@ -51,9 +51,9 @@ def _quick_action_response(request, customer, *, interaction_form=None, need_for
     if permissions.allows(user, CustomerAction.RECORD_NEED, customer):
         context["need_form"] = need_form or NeedRecordForm(kind=customer.kind)
     if refreshed == "timeline":
-        context["timeline"] = selectors.customer_timeline(actor=user, customer=customer)
+        context["timeline"] = overview.customer_timeline(actor=user, customer=customer)
     if refreshed == "needs":
-        context["needs"] = selectors.customer_needs(actor=user, customer=customer)
+        context["needs"] = overview.customer_needs(actor=user, customer=customer)
     return render(request, "customers/_quick_actions_response.html", context)
 
 

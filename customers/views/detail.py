@@ -1,6 +1,6 @@
 """The customer 360° page and its htmx fragments.
 
-Everything the page shows comes from one selector, `customers.selectors.customer_360`; this
+Everything the page shows comes from one selector, `customers.overview.customer_360`; this
 module adds the forms of the actions the selector says the user may take.
 """
 
@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from crm.pagination import cursor_param
-from customers import selectors
+from customers import overview
 from customers.forms import InteractionLogForm, NeedRecordForm, ReassignForm, RevealForm, SegmentOverrideForm
 from customers.views.common import get_customer, is_htmx, portal_page
 
@@ -21,7 +21,7 @@ from customers.views.common import get_customer, is_htmx, portal_page
 def detail_context(request, customer, *, forms: dict | None = None) -> dict:
     """The 360° page's context: the selector's read and the forms it offers (`forms`: bound
     forms to show again with their errors, by context name)."""
-    page = selectors.customer_360(actor=request.user, customer=customer,
+    page = overview.customer_360(actor=request.user, customer=customer,
                                   interactions_before=cursor_param(request.GET, "interactions_before"))
     context = page.as_context()
     forms = forms or {}
@@ -65,6 +65,6 @@ def customer_interactions(request, pk: int):
         return HttpResponseRedirect(f"{reverse('customer-detail', args=[pk])}{query}#timeline")
     context = {
         "customer": customer,
-        "timeline": selectors.customer_timeline(actor=request.user, customer=customer, before=before),
+        "timeline": overview.customer_timeline(actor=request.user, customer=customer, before=before),
     }
     return render(request, "customers/_timeline_items.html", context)

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from compliance.audit import audit_request_context
 from crm.roles import Role, user_roles
-from customers import permissions, segmentation, selectors, services
+from customers import overview, permissions, segmentation, selectors, services
 from customers.models import CustomerEvent, Relationship, RelationshipKind
-from customers.selectors import display
+from customers.overview import display
 from tests.customers.factories import make_holding, make_individual, make_interaction
 from tests.factories import UserFactory
 
@@ -38,7 +38,7 @@ def _read(user, customer, **kwargs):
     """customer_360 as a request runs it: clear reads noted for one pii.revealed event."""
     user = _fresh(user)
     with audit_request_context(ip_address="10.0.0.1", user_agent="test", request_id="r1") as context:
-        page = selectors.customer_360(actor=user, customer=selectors.customer_get(actor=user, pk=customer.pk),
+        page = overview.customer_360(actor=user, customer=selectors.customer_get(actor=user, pk=customer.pk),
                                       **kwargs)
     return page, context
 
@@ -158,8 +158,8 @@ def test_the_timeline_pages_newest_first(relationship_manager, customer):
     user = _fresh(relationship_manager)
 
     with audit_request_context(ip_address=None, user_agent="", request_id=""):
-        first = selectors.customer_timeline(actor=user, customer=customer)
-        second = selectors.customer_timeline(actor=user, customer=customer, before=first["more"])
+        first = overview.customer_timeline(actor=user, customer=customer)
+        second = overview.customer_timeline(actor=user, customer=customer, before=first["more"])
 
     assert [item["summary"] for item in first["items"]] == [f"Call {index}" for index in range(20)]
     assert [item["summary"] for item in second["items"]] == ["Call 20", "Call 21", "Call 22"]
@@ -187,7 +187,7 @@ def test_customer_360_reads_a_fixed_number_of_queries(relationship_manager, bran
         # clear fields read again for holdings, needs and interactions (2 each).
         with django_assert_num_queries(14), audit_request_context(ip_address=None, user_agent="",
                                                                   request_id=""):
-            selectors.customer_360(actor=user, customer=visible)
+            overview.customer_360(actor=user, customer=visible)
 
 
 # ---------------------------------------------------------------------------------------------

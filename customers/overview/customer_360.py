@@ -21,8 +21,8 @@ from compliance.access import RecordView
 from crm.pagination import keyset_paginate
 from customers import permissions, segmentation
 from customers.models import Customer, Relationship, RevealGrant, SegmentOverride
+from customers.overview import display
 from customers.permissions import CustomerAction
-from customers.selectors import display
 from customers.selectors.customers import customer_list
 
 TIMELINE_PAGE_SIZE = 20
@@ -36,7 +36,7 @@ GRAPH_LIMIT = 16
 class Customer360:
     """Everything the 360° page shows of one customer to one actor.
 
-    Rows are dicts ready for the templates (see `customers.selectors.display`); `view` is the
+    Rows are dicts ready for the templates (see `customers.overview.display`); `view` is the
     customer's RecordView; the `may_*` flags say which actions to offer.
     """
 

@@ -334,22 +334,41 @@ class CustomerPolicy:
         every = frozenset(_every_field_name())
         if VIEW_PII in model_permissions(user):
             return {obj.pk: every for obj in objects}
-        ids = [obj.pk for obj in objects]
-        clear: dict[int, set[str]] = {pk: set() for pk in ids}
-        for pk in CustomerUserObjectPermission.objects.filter(
-            user_id=user.pk, permission_id=permission_id(VIEW_PII), content_object_id__in=ids
-        ).values_list("content_object_id", flat=True):
-            clear[pk] = set(every)
+        stored = _stored_clear(user, [obj.pk for obj in objects], every)
         delegators = set(delegated_managers(user))
-        if delegators:
-            for obj in objects:
-                if obj.relationship_manager_id in delegators:
-                    clear[obj.pk] = set(every)
+        clear = {}
+        for obj in objects:
+            clear[obj.pk] = every if obj.relationship_manager_id in delegators else stored[obj.pk]
+        return clear
+
+
+def _stored_clear(user, ids: list[int], every: frozenset[str]) -> dict[int, frozenset[str]]:
+    """The fields of each customer that `user`'s object permissions and live reveal grants
+    show in clear, read once per request for each customer (a page asks for the customer and
+    again for each kind of record hanging off it). `forget_access` drops what was read."""
+    cache = getattr(user, "_customer_clear", None)
+    if cache is None:
+        cache = user._customer_clear = {}
+    missing = [pk for pk in ids if pk not in cache]
+    if missing:
+        found: dict[int, set[str]] = {pk: set() for pk in missing}
+        for pk in CustomerUserObjectPermission.objects.filter(
+            user_id=user.pk, permission_id=permission_id(VIEW_PII), content_object_id__in=missing
+        ).values_list("content_object_id", flat=True):
+            found[pk] = set(every)
         for customer_id, fields in RevealGrant.objects.filter(
-            user_id=user.pk, customer_id__in=ids, expires_at__gt=timezone.now()
+            user_id=user.pk, customer_id__in=missing, expires_at__gt=timezone.now()
         ).values_list("customer_id", "fields"):
-            clear[customer_id] |= set(fields) & every
-        return {pk: frozenset(fields) for pk, fields in clear.items()}
+            found[customer_id] |= set(fields) & every
+        cache.update({pk: frozenset(fields) for pk, fields in found.items()})
+    return {pk: cache[pk] for pk in ids}
+
+
+def forget_access(user) -> None:
+    """Drop what the policy has read about `user`'s access in this request (call after a
+    change to their grants: a reveal, a reassignment, a delegation)."""
+    for name in ("_customer_clear", "_customer_visible", "_customer_delegations"):
+        user.__dict__.pop(name, None)
 
 
 def _every_field_name() -> list[str]:

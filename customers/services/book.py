@@ -94,6 +94,7 @@ def customers_reassign(*, actor, customer_ids: Iterable[int], relationship_manag
                 actor=actor, action="permission.revoked", object_type="auth.user", object_id=previous_id,
                 fields=list(permissions.BOOK_PERMISSIONS), extra={"customers": len(previous_customers)},
             )
+    permissions.forget_access(actor)
     return ReassignResult(moved=len(moving), unchanged=len(customers) - len(moving))
 
 
@@ -181,4 +182,5 @@ def customer_reveal(*, actor, customer: Customer, fields: Iterable[str], purpose
         actor=actor, action="pii.reveal_granted", object_type=OBJECT_TYPE, object_id=customer.pk,
         fields=names, purpose=purpose.strip(), extra={"minutes": minutes, "grant": grant.pk},
     )
+    permissions.forget_access(actor)
     return grant

@@ -183,9 +183,9 @@ def test_customer_360_reads_a_fixed_number_of_queries(relationship_manager, bran
         grow(count)
         user = _fresh(relationship_manager)
         visible = selectors.customer_get(actor=user, pk=customer.pk)
-        # Relationships, clear fields (2), override, holdings, needs, timeline, history, and the
-        # clear fields read again for holdings, needs and interactions (2 each).
-        with django_assert_num_queries(14), audit_request_context(ip_address=None, user_agent="",
+        # Relationships, clear fields (2, read once for the customer and reused for holdings,
+        # needs and interactions), override, holdings, needs, timeline, history.
+        with django_assert_num_queries(8), audit_request_context(ip_address=None, user_agent="",
                                                                   request_id=""):
             overview.customer_360(actor=user, customer=visible)
 

@@ -221,9 +221,9 @@ def _rich_customer(customer, relationship_manager, branch, count: int):
 # The page's own queries: the customer, its relationships (with whether the viewer may see
 # each related customer), the clear fields of the customer and the related customers (object
 # permissions, reveal grants), the segment override, holdings, needs, the timeline's first
-# page and history, and the clear fields of holdings, needs and interactions (two each: the
-# customer's, asked again for each kind of record; see DETAIL_OVER_BUDGET).
-DETAIL_QUERIES = REQUEST_OVERHEAD + 9 + 3 * 2
+# page and history. Holdings, needs and interactions reuse the customer's clear fields, read
+# once per request.
+DETAIL_QUERIES = REQUEST_OVERHEAD + 9
 # The relationship manager sees the record in clear (a pii.revealed event); the branch
 # manager may reveal (their live grants are read) and reassign (the choice of managers).
 DETAIL_EXTRA = {"relationship_manager": PII_REVEALED_EVENT, "branch_manager": 2}

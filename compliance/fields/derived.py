@@ -13,6 +13,7 @@ source but not the derived column. Such a write sets the derived column itself (
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from typing import Any, ClassVar
 
 from django.core import checks
@@ -51,7 +52,7 @@ def source_plaintext(instance: models.Model, source_name: str) -> Any:
     return source.to_python(stored)
 
 
-class DerivedField(models.CharField):
+class DerivedField(models.CharField, metaclass=ABCMeta):
     """A ``CharField`` computed at save from field ``source`` of the same model.
 
     Subclasses name the kinds they accept and define :meth:`compute`. Raise ``ValueError``
@@ -85,9 +86,9 @@ class DerivedField(models.CharField):
                 kwargs[key] = value
         return name, public_path(path, self), args, kwargs
 
+    @abstractmethod
     def compute(self, value: Any) -> str:
         """Return the column's value for the source's Python ``value`` (None included)."""
-        raise NotImplementedError
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:
         """Return the value to store: recomputed if the source is known in clear, else kept."""

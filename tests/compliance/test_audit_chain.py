@@ -11,6 +11,7 @@ from datetime import UTC
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from compliance.audit import (
     GENESIS_HASH,
@@ -79,6 +80,32 @@ def test_event_hash_is_sha256_of_the_documented_canonical_json(relationship_mana
     canonical = json.dumps(expected, sort_keys=True, separators=(",", ":")).encode()
     assert event.hash == hashlib.sha256(canonical).hexdigest()
     assert event.occurred_at.utcoffset().total_seconds() == 0
+
+
+def test_the_parts_the_database_completes_are_the_canonical_text(relationship_manager):
+    from compliance.audit.canonical import canonical_event_bytes, canonical_event_parts
+
+    values = {
+        "sequence": 1234567, "occurred_at": timezone.now(),
+        "actor_id": relationship_manager.pk, "actor_username": "rm.one",
+        "ip_address": "2001:db8::1", "user_agent": "Firefox/140 \u00e9\"quoted\"",
+        "action": "customer.updated", "object_type": "customers.customer", "object_id": "42",
+        "fields": ["email", "phone"], "purpose": "\u5ba2\u6237\u8981\u6c42 \"sequence\":1",
+        "request_id": "req-1", "extra": {"previous_hash": "x", "n": [1, None, True]},
+        "previous_hash": hashlib.sha256(b"x").hexdigest(),
+    }
+    before, between, after = canonical_event_parts(values)
+    joined = before + values["previous_hash"] + between + str(values["sequence"]) + after
+    assert joined.encode() == canonical_event_bytes(values)
+    assert joined.isascii()
+
+
+def test_one_event_is_one_statement_outside_a_transaction(django_assert_num_queries):
+    audit_record(actor=None, action="import.applied")
+    with django_assert_num_queries(1):
+        event = audit_record(actor=None, action="import.applied", extra={"rows": 3})
+    assert event.sequence == 2
+    assert audit_verify().ok
 
 
 def test_events_link_to_the_previous_hash_from_a_genesis_of_zeros():

@@ -77,6 +77,13 @@ def is_corporate(customer) -> bool:
     return customer.kind == "corporate"
 
 
+def is_card(holding) -> bool:
+    """Whether the holding's account number is a card number (PAN), never shown whole."""
+    from customers.models import ProductType
+
+    return holding.product_type == ProductType.CREDIT_CARD
+
+
 def register_protected_models() -> None:
     """Register every customers model that holds personal data (from AppConfig.ready())."""
     from customers.models import Customer, Holding, Interaction, Need, SegmentOverride
@@ -104,7 +111,7 @@ def register_protected_models() -> None:
         Holding,
         policy=CustomerChildPolicy(Holding),
         fields=[access.SensitiveField("account_number", "account_number", "last4", _("account number"),
-                                      hint="account_number_mask")],
+                                      hint="account_number_mask", truncated=is_card)],
     )
     access.register(
         Need,

@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from compliance.fields import stored_mask
+from compliance.masking import mask
 
 # The actions every protected model answers for. Apps add their own (strings, named by the
 # app's policy, e.g. "reassign" or "log_complaint"); the trust layer only passes them through.
@@ -54,6 +55,11 @@ class SensitiveField:
     mask shows, kept in clear beside the ciphertext), so a masked value is shown without
     decrypting it. An encrypted field needs one unless its kind is in
     compliance.masking.FIXED_MASKS (those masks show nothing of the value).
+
+    `truncated` says which records' values nobody may see whole, whatever their access or
+    reveal (a card number: PCI DSS 3.4.1). Where the policy grants the field in clear, such a
+    value is shown as `truncated_kind` masks it and marked masked; everyone else sees the
+    ordinary mask.
     """
 
     name: str
@@ -64,9 +70,14 @@ class SensitiveField:
     # None: for every record.
     applies: Callable[[models.Model], bool] | None = None
     hint: str | None = None
+    truncated: Callable[[models.Model], bool] | None = None
+    truncated_kind: str = "pan"
 
     def applies_to(self, obj: models.Model) -> bool:
         return self.applies is None or self.applies(obj)
+
+    def is_truncated(self, obj: models.Model) -> bool:
+        return self.truncated is not None and self.truncated(obj)
 
 
 @dataclass
@@ -203,6 +214,8 @@ class RecordView:
             note_pii_revealed(
                 object_type=self.obj._meta.label_lower, object_id=self.obj.pk, fields=[name]
             )
+            if spec.is_truncated(self.obj):
+                return DisplayValue(mask(value, spec.truncated_kind), masked=True)
             return DisplayValue(str(value), masked=False, value=value)
         # Never decrypts: the hint was computed when the value was written, and the other
         # masks show nothing but whether there is a value.

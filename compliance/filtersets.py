@@ -10,14 +10,16 @@ import datetime
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compliance import labels
 from compliance.audit import ACTION_PATTERN
 from compliance.forms import AuditEventFilterForm
 from compliance.models import AuditEvent
-from compliance.selectors import customer_events_q
+from compliance.selectors import CUSTOMER_OBJECT_TYPE, customer_events_q
 
 MAX_BIGINT = 2**63 - 1
 
@@ -26,6 +28,23 @@ class IntegerFilter(django_filters.NumberFilter):
     """An exact integer (the stock NumberFilter accepts decimals)."""
 
     field_class = forms.IntegerField
+
+
+class CustomerNumberField(forms.CharField):
+    """A customer number, cleaned to the customer's internal id (what events store)."""
+
+    def clean(self, value):
+        number = super().clean(value)
+        if not number:
+            return None
+        found = labels.find_object(CUSTOMER_OBJECT_TYPE, number)
+        if found is None:
+            raise ValidationError(_("No customer has this number."), code="unknown_customer")
+        return int(found)
+
+
+class CustomerNumberFilter(django_filters.Filter):
+    field_class = CustomerNumberField
 
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:
@@ -85,3 +104,9 @@ class AuditEventFilterSet(django_filters.FilterSet):
         if data.get("action"):
             extra["action"] = data["action"]
         return extra
+
+
+class AuditEventPageFilterSet(AuditEventFilterSet):
+    """The browser page's filters: people search by customer number (the API by id)."""
+
+    customer = CustomerNumberFilter(label=_("Customer number"), method="filter_customer", max_length=32)

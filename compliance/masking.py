@@ -52,6 +52,19 @@ def mask_last4(value: str) -> str:
     return f"{MASK}{text[-4:]}" if len(text) > 4 else MASK
 
 
+# A card number (PAN) is 13 to 19 digits; shorter values are masked as any account number.
+PAN_MIN_DIGITS = 13
+
+
+def mask_pan(value: str) -> str:
+    """A card number -> `622588******1234`: at most the first six and last four digits, the
+    most of a PAN anyone may be shown (PCI DSS 3.4.1)."""
+    digits = _digits(str(value))
+    if len(digits) < PAN_MIN_DIGITS:
+        return mask_last4(value)
+    return f"{digits[:6]}{'*' * (len(digits) - 10)}{digits[-4:]}"
+
+
 def mask_date(value) -> str:
     """A date of birth -> `****-**-**`."""
     return FIXED_MASKS["date"]
@@ -76,6 +89,7 @@ MASKERS = {
     "phone": mask_phone,
     "email": mask_email,
     "last4": mask_last4,
+    "pan": mask_pan,
     "date": mask_date,
     "amount": mask_amount,
     "text": mask_text,

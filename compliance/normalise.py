@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 __all__ = [
     "KINDS",
     "NormalisableValidator",
+    "NotARealDate",
     "normalise",
     "normalise_account_number",
     "normalise_date",
@@ -155,12 +156,16 @@ _DATE_PATTERN = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", flags=re.ASCII)
 _COMPACT_DATE_PATTERN = re.compile(r"(\d{4})(\d{2})(\d{2})", flags=re.ASCII)
 
 
+class NotARealDate(ValueError):
+    """A value shaped like a date whose day does not exist (1980-02-30)."""
+
+
 def normalise_date(value: str) -> str:
     """Return the calendar date in ``value`` as ISO 8601 ``"YYYY-MM-DD"``.
 
     Accepts year-month-day separated by ``-``, ``/`` or ``.``, the compact ``YYYYMMDD``,
-    and the Chinese ``YYYY年M月D日``. Raise ``ValueError`` for anything else or for a day
-    that does not exist.
+    and the Chinese ``YYYY年M月D日``. Raise ``ValueError`` for anything else, and its
+    subclass ``NotARealDate`` for a day that does not exist.
     """
     text = _nfkc(_require_str(value)).strip()
     text = text.replace("年", "-").replace("月", "-").removesuffix("日")
@@ -172,7 +177,7 @@ def normalise_date(value: str) -> str:
     try:
         return datetime.date(year, month, day).isoformat()
     except ValueError:
-        raise ValueError("Not a date: that day does not exist.") from None
+        raise NotARealDate("Not a date: that day does not exist.") from None
 
 
 _NORMALISERS: dict[str, Callable[[str], str]] = {

@@ -7,7 +7,7 @@ from compliance import views
 urlpatterns = [
     path("audit/", views.audit_event_list, name="audit-event-list"),
     path(
-        "audit/customers/<int:customer_id>/access/",
+        "audit/customers/<str:number>/access/",
         views.audit_customer_access,
         name="audit-customer-access",
     ),

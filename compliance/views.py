@@ -6,15 +6,19 @@ itself recorded in the audit chain.
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from compliance import labels
 from compliance.audit import audit_record
-from compliance.filtersets import AuditEventFilterSet
+from compliance.filtersets import AuditEventPageFilterSet
 from compliance.models import AuditAction, AuditEvent
 from compliance.permissions import compliance_officer_required
+from compliance.presenting import access_rows, event_rows
 from compliance.selectors import (
+    CUSTOMER_OBJECT_TYPE,
     audit_customer_access_report,
     audit_event_page,
     audit_verification_latest,
@@ -35,11 +39,11 @@ def _cursor(value: str | None) -> int | None:
 @compliance_officer_required  # outermost: a wrong method must not reveal the page either
 @require_GET
 def audit_event_list(request):
-    """Search the trail by actor, customer, action and dates; newest first, keyset pages.
+    """Search the trail by actor, customer number, action and dates; newest first, keyset pages.
 
     With htmx, answers only the results fragment; without JavaScript, the whole page.
     """
-    filterset = AuditEventFilterSet(request.GET, queryset=AuditEvent.objects.all())
+    filterset = AuditEventPageFilterSet(request.GET, queryset=AuditEvent.objects.all())
     page = None
     if filterset.is_valid():
         page = audit_event_page(
@@ -57,6 +61,7 @@ def audit_event_list(request):
         "filterset": filterset,
         "form": filterset.form,
         "page": page,
+        "rows": event_rows(page.events) if page else [],
         "action_choices": AuditAction.choices,
     }
     if partial:
@@ -71,8 +76,13 @@ def audit_event_list(request):
 
 @compliance_officer_required  # outermost: a wrong method must not reveal the page either
 @require_GET
-def audit_customer_access(request, customer_id: int):
-    """Who saw or touched one customer's data, grouped by actor, with the fields concerned."""
+def audit_customer_access(request, number: str):
+    """Who saw or touched the data of the customer with `number`, grouped by actor, with the
+    fields concerned; Http404 when no customer has that number."""
+    found = labels.find_object(CUSTOMER_OBJECT_TYPE, number)
+    if found is None:
+        raise Http404
+    customer_id = int(found)
     rows = audit_customer_access_report(customer_id=customer_id)
     audit_record(
         actor=request.user,
@@ -82,5 +92,5 @@ def audit_customer_access(request, customer_id: int):
     return render(
         request,
         "compliance/audit_customer_access.html",
-        {"customer_id": customer_id, "rows": rows},
+        {"customer_number": number.strip().upper(), "rows": access_rows(rows)},
     )

@@ -4,6 +4,8 @@ form (every app's views use it: services raise, forms display)."""
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,6 +25,19 @@ def validation_messages(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
         return error.message_dict
     return {NON_FIELD_ERRORS: error.messages}
+
+
+def labelled_messages(form: forms.Form) -> list[str]:
+    """Every error of a bound `form` as a person reads it: "<field's label>: <message>", the
+    label in the current language (never the field's name), and form-wide errors alone."""
+    shown = []
+    for name, messages in form.errors.items():
+        field = form.fields.get(name)
+        label = (field.label or name) if field is not None and name != NON_FIELD_ERRORS else None
+        for message in messages:
+            shown.append(gettext("%(label)s: %(message)s") % {"label": capfirst(label), "message": message}
+                         if label else str(message))
+    return shown
 
 
 def add_validation_errors(form: forms.Form, error: ValidationError) -> None:

@@ -9,6 +9,7 @@ are written as that batch's `pii.revealed` event.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from itertools import islice
 
@@ -41,7 +42,11 @@ ROW_COLUMNS = (
     "home_branch__code", "relationship_manager__username", "relationship_manager__first_name",
     "relationship_manager__last_name",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet program reads as the start of a formula (CSV injection). A sign is one
+# only when a calculation follows it: a phone number or a signed amount is a value.
+FORMULA_START = ("=", "@", "\t", "\r")
+SIGNS = ("+", "-")
+PLAIN_NUMBER = re.compile(r"[+-]\d[\d ,]*(?:\.\d+)?")
 
 
 class _Echo:
@@ -51,10 +56,21 @@ class _Echo:
         return value
 
 
-def _cell(value) -> str:
+def is_formula(text: str) -> bool:
+    """Whether a spreadsheet program would run `text` as a formula: it starts with `=`, `@`, a
+    tab or a carriage return, or with `+`/`-` followed by anything but a plain number or phone
+    number (digits, spaces, thousands commas and one decimal part: "+86 138 0013 8000",
+    "-1250.00"). A sign alone is a placeholder, not a formula."""
+    if text.startswith(FORMULA_START):
+        return True
+    return text.startswith(SIGNS) and len(text) > 1 and PLAIN_NUMBER.fullmatch(text) is None
+
+
+def neutralise_cell(value) -> str:
+    """`value` as a CSV cell: unchanged, unless it would run as a formula, then quoted as text
+    with a leading apostrophe."""
     text = "" if value is None else str(value)
-    # A cell starting like a formula is run by spreadsheet programs (CSV injection).
-    return f"'{text}" if text.startswith(FORMULA_START) else text
+    return f"'{text}" if is_formula(text) else text
 
 
 def export_cells(view: RecordView) -> list[str]:
@@ -64,7 +80,7 @@ def export_cells(view: RecordView) -> list[str]:
     last_contact = ""
     if customer.last_contact_at:
         last_contact = timezone.localtime(customer.last_contact_at).date().isoformat()
-    return [_cell(value) for value in (
+    return [neutralise_cell(value) for value in (
         customer.number, customer.display_name, customer.get_kind_display(), customer.get_segment_display(),
         customer.get_status_display(), customer.home_branch.code,
         (manager.get_full_name() or manager.get_username()) if manager else "", last_contact,

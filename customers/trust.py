@@ -77,6 +77,13 @@ def is_corporate(customer) -> bool:
     return customer.kind == "corporate"
 
 
+def is_card(holding) -> bool:
+    """Whether the holding's account number is a card number (PAN), never shown whole."""
+    from customers.models import ProductType
+
+    return holding.product_type == ProductType.CREDIT_CARD
+
+
 def register_protected_models() -> None:
     """Register every customers model that holds personal data (from AppConfig.ready())."""
     from customers.models import Customer, Holding, Interaction, Need, SegmentOverride
@@ -104,7 +111,7 @@ def register_protected_models() -> None:
         Holding,
         policy=CustomerChildPolicy(Holding),
         fields=[access.SensitiveField("account_number", "account_number", "last4", _("account number"),
-                                      hint="account_number_mask")],
+                                      hint="account_number_mask", truncated=is_card)],
     )
     access.register(
         Need,
@@ -121,3 +128,60 @@ def register_protected_models() -> None:
         policy=CustomerChildPolicy(SegmentOverride),
         fields=[access.SensitiveField("reason", "reason", "text", _("reason"))],
     )
+
+
+def _customer_numbers(object_ids) -> dict[str, str]:
+    from customers.models import Customer
+
+    ids = [int(object_id) for object_id in object_ids if str(object_id).isdigit()]
+    return {str(pk): number for pk, number in Customer.objects.filter(pk__in=ids).values_list("pk", "number")}
+
+
+def _customer_id(number: str) -> str | None:
+    from customers.models import Customer
+
+    found = Customer.objects.filter(number=number.strip().upper()).values_list("pk", flat=True).first()
+    return None if found is None else str(found)
+
+
+def register_audit_labels() -> None:
+    """Tell the audit pages how customers, their fields and the customers app's own actions
+    read to people (from AppConfig.ready()): customer numbers, never internal ids."""
+    from compliance import labels
+    from customers.models import (
+        CorporateProfile,
+        Customer,
+        Holding,
+        IndividualProfile,
+        Interaction,
+        Need,
+        SegmentOverride,
+    )
+
+    labels.register_object(labels.ObjectNaming(
+        object_type="customers.customer", label=_("Customer"), references=_customer_numbers,
+        find=_customer_id,
+    ))
+    # Later models win a shared name (a customer's `status` over a holding's).
+    field_labels = {}
+    for model in (SegmentOverride, Interaction, Need, Holding, CorporateProfile, IndividualProfile, Customer):
+        field_labels.update({field.name: field.verbose_name for field in model._meta.fields})
+    for model in (SegmentOverride, Interaction, Need, Holding, Customer):
+        field_labels.update({name: spec.label for name, spec in access.sensitive_fields(model).items()})
+    # The export's columns that are not field names.
+    field_labels.update({"name": _("Name"), "branch": _("Branch"), "last_contact": _("Last contact")})
+    # The object permissions a book grant or revocation lists.
+    field_labels.update({"view_customer": _("See the customer"),
+                         "view_customer_pii": _("See the customer's personal data in clear")})
+    labels.register_field_labels(field_labels)
+    labels.register_action_labels({
+        "customer.segment_override_ended": _("Customer segment override ended"),
+        "holding.created": _("Holding added"),
+        "holding.updated": _("Holding updated"),
+        "import.created": _("Import uploaded"),
+        "import.batch_applied": _("Import batch applied"),
+        "interaction.created": _("Interaction logged"),
+        "need.created": _("Need recorded"),
+        "segment_overrides.expired": _("Segment overrides expired"),
+        "segments.recomputed": _("Segments recomputed"),
+    })

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import datetime
+import difflib
 import io
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -99,6 +101,7 @@ MESSAGES: dict[str, Promise] = {
     "invalid": _("This value is not valid."),
     "invalid_choice": _("Not one of the allowed values."),
     "invalid_date": _("Enter a date as YYYY-MM-DD."),
+    "not_a_real_date": _("This date does not exist: check the day and the month."),
     "date_in_future": _("The date is in the future."),
     "date_too_early": _("The date is before 1900."),
     "matures_before_opened": _("The maturity date is before the opening date."),
@@ -175,14 +178,33 @@ def read_header(reader) -> list[str]:
     return [name.strip().lower() for name in header]
 
 
+# A header cell is repeated back (pages escape it) only when it could be a column name: one
+# word of printable ASCII without digits or "@". In a file without a header row the first
+# row is a customer's data, and a full or Chinese name, a phone, an ID number, a date or an
+# e-mail address is never shown again: those are named by position only.
+HEADER_NAME = re.compile(r"[!-?A-~]{1,40}", flags=re.ASCII)
+NOT_A_NAME = re.compile(r"[0-9@]")
+MAX_UNKNOWN_SHOWN = 20
+
+
+def _unknown_column(position: int, name: str, known: set[str]) -> str:
+    if not HEADER_NAME.fullmatch(name) or NOT_A_NAME.search(name):
+        return _gettext("column %(position)s") % {"position": position}
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    if close:
+        return _gettext("“%(name)s” (column %(position)s, did you mean %(known)s?)") % {
+            "name": name, "position": position, "known": close[0]}
+    return _gettext("“%(name)s” (column %(position)s)") % {"name": name, "position": position}
+
+
 def check_header(header: list[str], kind: str) -> None:
     known = {column.name for column in COLUMNS[kind]}
-    unknown = [str(position) for position, name in enumerate(header, start=1) if name not in known]
+    unknown = [_unknown_column(position, name, known)
+               for position, name in enumerate(header, start=1) if name not in known]
     if unknown:
-        # Positions, not the names: a file without a header would put customer data here.
         raise ValidationError({"content": _gettext(
-            "The header has unknown column names at positions %(positions)s. Columns are separated by "
-            "commas and named as listed below.") % {"positions": ", ".join(unknown[:20])}})
+            "The header has unknown columns: %(columns)s. Columns are separated by commas and named as "
+            "listed below.") % {"columns": "; ".join(unknown[:MAX_UNKNOWN_SHOWN])}})
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise ValidationError({"content": _gettext("These columns appear more than once: %(names)s.")

@@ -20,7 +20,7 @@ from typing import Any
 from django.utils import timezone
 
 from compliance import access
-from compliance.normalise import normalise_date
+from compliance.normalise import NotARealDate, normalise_date
 from crm.models import Branch, StaffProfile
 from crm.roles import Role
 from customers import permissions
@@ -86,6 +86,8 @@ class InvalidCell(Exception):
 def parse_date(text: str, *, today: datetime.date, past_only: bool = False) -> datetime.date:
     try:
         value = datetime.date.fromisoformat(normalise_date(text))
+    except NotARealDate:
+        raise InvalidCell("not_a_real_date") from None
     except ValueError:
         raise InvalidCell("invalid_date") from None
     if value < EARLIEST_DATE:

@@ -97,7 +97,8 @@ def import_job_create_view(request):
             for name, errors in invalid.message_dict.items():
                 form.add_error("file" if name == "content" else name if name in form.fields else None, errors)
         else:
-            messages.success(request, _gettext("The file was received. It is being checked now."))
+            # No flash message: the job's panel says the file is being checked for as long as
+            # it is, and polls until the check is done.
             return redirect("importjob-detail", pk=job.pk)
     return render(request, "customers/imports/job_form.html", {
         "form": form, "customer_columns": columns.CUSTOMER_COLUMNS,
@@ -152,15 +153,14 @@ def import_job_progress_view(request, pk: int):
 
 @require_POST
 def import_job_apply_view(request, pk: int):
-    """Start (or resume) applying a job whose dry run found no errors."""
+    """Start (or resume) applying a job whose dry run found no errors; its panel then says the
+    import is running until it is done."""
     _require_import(request.user)
     job = selectors.import_job_get(actor=request.user, pk=pk)
     try:
         services.import_job_request_apply(actor=request.user, job=job)
     except columns.ImportJobStateError as refused:
         messages.error(request, str(refused))
-    else:
-        messages.success(request, _gettext("The import has started."))
     return redirect("importjob-detail", pk=job.pk)
 
 

@@ -14,15 +14,24 @@ from django.utils import timezone
 from compliance.audit import audit_record, audit_verification_run
 from compliance.models import AuditEvent
 from compliance.selectors import audit_customer_access_report, customer_events_q
+from customers.models import Customer
 from tests.compliance.factories import AuditEventFactory
 
 pytestmark = pytest.mark.django_db
 
 LIST_URL = "/compliance/audit/"
+NUMBER = "C0000000042"
 
 
-def _report_url(customer_id: int) -> str:
-    return f"/compliance/audit/customers/{customer_id}/access/"
+def _report_url(number: str) -> str:
+    return f"/compliance/audit/customers/{number}/access/"
+
+
+@pytest.fixture
+def customer(branch):
+    """A customer with no audit events of its own (written directly, not by a service)."""
+    return Customer.objects.create(number=NUMBER, kind="individual", display_name="Zhang Wei",
+                                   home_branch=branch, segment="mass", since=datetime.date(2020, 1, 1))
 
 
 def _audit_views():
@@ -35,13 +44,13 @@ def _shown(response) -> list[int]:
 
 def test_urls_are_named():
     assert reverse("audit-event-list") == LIST_URL
-    assert reverse("audit-customer-access", args=[42]) == _report_url(42)
+    assert reverse("audit-customer-access", args=[NUMBER]) == _report_url(NUMBER)
 
 
 # --- access -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", [LIST_URL, _report_url(42)])
+@pytest.mark.parametrize("url", [LIST_URL, _report_url(NUMBER)])
 def test_anonymous_users_are_sent_to_sign_in(client, url):
     response = client.get(url)
 
@@ -52,7 +61,7 @@ def test_anonymous_users_are_sent_to_sign_in(client, url):
 @pytest.mark.parametrize(
     "role", ["relationship_manager", "branch_staff", "branch_manager", "service_account", "administrator"]
 )
-@pytest.mark.parametrize("url", [LIST_URL, _report_url(42)])
+@pytest.mark.parametrize("url", [LIST_URL, _report_url(NUMBER)])
 def test_everyone_but_compliance_officers_gets_not_found(client, request, role, url):
     client.force_login(request.getfixturevalue(role))
 
@@ -74,11 +83,19 @@ def test_other_methods_are_not_found_for_others_and_not_allowed_for_officers(
     assert _audit_views().count() == 0
 
 
-@pytest.mark.parametrize("url", [LIST_URL, _report_url(42)])
-def test_compliance_officers_may_use_both_pages(client, compliance_officer, url):
+@pytest.mark.parametrize("url", [LIST_URL, _report_url(NUMBER)])
+def test_compliance_officers_may_use_both_pages(client, compliance_officer, customer, url):
     client.force_login(compliance_officer)
 
     assert client.get(url).status_code == 200
+
+
+def test_the_report_of_an_unknown_customer_number_is_not_found(client, compliance_officer, customer):
+    client.force_login(compliance_officer)
+
+    assert client.get(_report_url(customer.pk)).status_code == 404
+    assert client.get(_report_url("C0000000043")).status_code == 404
+    assert _audit_views().count() == 0
 
 
 def test_only_compliance_officers_see_the_audit_entry_in_the_navigation(
@@ -114,23 +131,76 @@ def test_search_shows_newest_first_and_records_the_search(client, compliance_off
     assert searched.fields == []
 
 
-def test_search_by_customer_finds_its_events_and_reveals_listing_it(
-    client, compliance_officer, relationship_manager
+def test_search_by_customer_number_finds_its_events_and_reveals_listing_it(
+    client, compliance_officer, relationship_manager, customer
 ):
-    own = AuditEventFactory(actor=relationship_manager, object_id=42)
-    AuditEventFactory(actor=relationship_manager, object_id=7)
+    own = AuditEventFactory(actor=relationship_manager, object_id=customer.pk)
+    AuditEventFactory(actor=relationship_manager, object_id=customer.pk + 1)
     listed = audit_record(actor=relationship_manager, action="pii.revealed", fields=["phone"],
-                          extra={"objects": {"customers.customer": [7, 42]}})
+                          extra={"objects": {"customers.customer": [customer.pk + 1, customer.pk]}})
     audit_record(actor=relationship_manager, action="pii.revealed", fields=["phone"],
-                 extra={"objects": {"customers.customer": [421]}})
+                 extra={"objects": {"customers.customer": [customer.pk * 10 + 1]}})
     client.force_login(compliance_officer)
 
-    response = client.get(LIST_URL, {"customer": "42"})
+    response = client.get(LIST_URL, {"customer": " c0000000042 "})
 
     assert _shown(response) == [listed.sequence, own.sequence]
     assert AuditEvent.objects.get(action="audit.searched").extra == {
-        "channel": "web", "filters": ["customer"], "customer_id": 42,
+        "channel": "web", "filters": ["customer"], "customer_id": customer.pk,
     }
+    body = response.content.decode()
+    assert f'<a href="/compliance/audit/customers/{NUMBER}/access/">Customer {NUMBER}</a>' in body
+    assert "Personal data revealed" in body
+    assert f"customers.customer {customer.pk}" not in body
+
+
+def test_search_by_an_internal_id_or_unknown_number_is_refused(client, compliance_officer, customer):
+    client.force_login(compliance_officer)
+
+    for value in (str(customer.pk), "C0000000043"):
+        response = client.get(LIST_URL, {"customer": value})
+
+        assert response.context["page"] is None
+        assert "Customer number: No customer has this number." in response.content.decode()
+    assert _audit_views().count() == 0
+
+
+def test_events_show_actions_fields_and_objects_as_labels(client, compliance_officer, relationship_manager,
+                                                         customer):
+    audit_record(actor=relationship_manager, action="customer.updated", object_type="customers.customer",
+                 object_id=customer.pk, fields=["annual_income", "phone"])
+    audit_record(actor=relationship_manager, action="pii.revealed", fields=["aum"],
+                 extra={"objects": {"customers.customer": [customer.pk]},
+                        "counts": {"customers.customer": 1}})
+    audit_record(actor=compliance_officer, action="audit.report_viewed",
+                 extra={"report": "customer_access", "customer_id": customer.pk})
+    audit_record(actor=relationship_manager, action="holding.created", object_type="customers.customer",
+                 object_id=customer.pk, fields=["account_number"])
+    client.force_login(compliance_officer)
+
+    body = client.get(LIST_URL).content.decode()
+
+    for shown in ("Customer updated", "annual income, phone", "Personal data revealed",
+                  "assets under management", "1 Customer record", f"Customer={NUMBER}", "Holding added",
+                  "account number", "Audit report viewed"):
+        assert shown in body, shown
+    for code in (">pii.revealed<", "annual_income", "customers.customer", f"customer_id={customer.pk}",
+                 ">holding.created<"):
+        assert code not in body, code
+
+
+def test_the_labels_follow_the_language(client, compliance_officer, relationship_manager, customer):
+    audit_record(actor=relationship_manager, action="pii.revealed", fields=["annual_income"],
+                 extra={"objects": {"customers.customer": [customer.pk]}})
+    client.force_login(compliance_officer)
+
+    body = client.get(LIST_URL, headers={"Accept-Language": "zh-hans"}).content.decode()
+    report = client.get(_report_url(NUMBER), headers={"Accept-Language": "zh-hant"}).content.decode()
+
+    assert "已查看个人信息明文" in body
+    assert "年收入" in body
+    assert "已檢視個人資料明文" in report
+    assert "年收入" in report
 
 
 def test_search_by_actor_and_action(client, compliance_officer, relationship_manager, branch_manager):
@@ -195,7 +265,7 @@ def test_an_invalid_search_shows_the_errors_and_is_not_recorded(client, complian
     assert response.context["page"] is None
     body = response.content.decode()
     assert "The start date must not be after the end date." in body
-    assert "Enter a whole number." in body
+    assert "Customer number: No customer has this number." in body
     assert _audit_views().count() == 0
 
 
@@ -276,40 +346,45 @@ def test_search_queries_do_not_grow_with_the_events_shown(
 
 
 def test_report_groups_by_actor_with_times_counts_and_fields(
-    client, compliance_officer, relationship_manager, branch_manager
+    client, compliance_officer, relationship_manager, branch_manager, customer
 ):
-    first = AuditEventFactory(actor=relationship_manager, action="customer.updated", object_id=42,
+    pk = customer.pk
+    first = AuditEventFactory(actor=relationship_manager, action="customer.updated", object_id=pk,
                               fields=["email"])
     audit_record(actor=relationship_manager, action="pii.revealed", fields=["phone", "address"],
-                 extra={"objects": {"customers.customer": [3, 42]}})
+                 extra={"objects": {"customers.customer": [pk + 1, pk]}})
     audit_record(actor=branch_manager, action="pii.revealed", fields=["phone"],
-                 extra={"objects": {"customers.customer": [42]}})
-    last = AuditEventFactory(actor=relationship_manager, action="customer.reassigned", object_id=42,
+                 extra={"objects": {"customers.customer": [pk]}})
+    last = AuditEventFactory(actor=relationship_manager, action="customer.reassigned", object_id=pk,
                              fields=["relationship_manager"])
-    AuditEventFactory(actor=branch_manager, object_id=43, fields=["income"])
+    AuditEventFactory(actor=branch_manager, object_id=pk + 1, fields=["income"])
     audit_record(actor=branch_manager, action="pii.revealed", fields=["income"],
-                 extra={"objects": {"customers.customer": [420]}})
+                 extra={"objects": {"customers.customer": [pk * 10]}})
     client.force_login(compliance_officer)
 
-    response = client.get(_report_url(42))
+    response = client.get(_report_url(NUMBER.lower()))
 
     rows = response.context["rows"]
-    assert [(row.actor_username, row.events, row.fields, row.actions) for row in rows] == [
-        ("rm.one", 3, ["address", "email", "phone", "relationship_manager"],
-         ["customer.reassigned", "customer.updated", "pii.revealed"]),
-        ("manager.one", 1, ["phone"], ["pii.revealed"]),
+    assert [(item.row.actor_username, item.row.events, item.fields, item.actions) for item in rows] == [
+        ("rm.one", 3, ["address", "e-mail", "phone", "relationship manager"],
+         ["Customer reassigned", "Customer updated", "Personal data revealed"]),
+        ("manager.one", 1, ["phone"], ["Personal data revealed"]),
     ]
-    assert (rows[0].first_seen, rows[0].last_seen) == (first.occurred_at, last.occurred_at)
+    assert (rows[0].row.first_seen, rows[0].row.last_seen) == (first.occurred_at, last.occurred_at)
     viewed = AuditEvent.objects.get(action="audit.report_viewed")
     assert viewed.actor_id == compliance_officer.pk
-    assert viewed.extra == {"report": "customer_access", "customer_id": 42, "channel": "web"}
-    assert "rm.one" in response.content.decode()
+    assert viewed.extra == {"report": "customer_access", "customer_id": pk, "channel": "web"}
+    body = response.content.decode()
+    assert "rm.one" in body
+    assert f"Who saw the data of customer {NUMBER}" in body
+    assert f'href="/compliance/audit/?customer={NUMBER}&amp;actor=rm.one"' in body
+    assert "pii.revealed" not in body and "relationship_manager" not in body
 
 
-def test_report_of_a_customer_nobody_saw(client, compliance_officer):
+def test_report_of_a_customer_nobody_saw(client, compliance_officer, customer):
     client.force_login(compliance_officer)
 
-    response = client.get(_report_url(999))
+    response = client.get(_report_url(NUMBER))
 
     assert response.context["rows"] == []
     assert "No one has seen or changed this customer" in response.content.decode()

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from crm.roles import Role
 from customers.intake import services
+from customers.intake.parsing import InvalidCell, parse_date
 from customers.models import (
     Customer,
     CustomerEvent,
@@ -41,14 +42,14 @@ def test_dry_run_reports_row_errors_by_row_and_column_without_values(branch_mana
     assert job.status == ImportStatus.VALIDATED
     assert problem_keys(job) == [
         (3, "phone", "invalid_phone"),
-        (4, "date_of_birth", "invalid_date"),
+        (4, "date_of_birth", "not_a_real_date"),
         (5, "branch_code", "unknown_branch"),
         (6, "kind", "invalid_choice"),
         (7, "external_reference", "duplicate_reference"),
     ]
     assert {entry["message"] for entry in job.errors} == {
         "Enter a valid phone number.",
-        "Enter a date as YYYY-MM-DD.",
+        "This date does not exist: check the day and the month.",
         "Unknown branch code.",
         "Not one of the allowed values.",
         "Another row of this file has the same reference.",
@@ -59,6 +60,17 @@ def test_dry_run_reports_row_errors_by_row_and_column_without_values(branch_mana
     assert (job.rows_total, job.rows_failed, job.rows_created, job.rows_updated) == (6, 5, 1, 0)
     assert Customer.objects.count() == 0
     assert CustomerEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("1980-02-30", "not_a_real_date"), ("2023-02-29", "not_a_real_date"), ("1980-13-01", "not_a_real_date"),
+    ("1980年2月30日", "not_a_real_date"), ("30/02/1980", "invalid_date"), ("yesterday", "invalid_date"),
+])
+def test_an_impossible_date_is_told_apart_from_a_badly_written_one(text, code):
+    with pytest.raises(InvalidCell) as refused:
+        parse_date(text, today=datetime.date(2026, 1, 1))
+
+    assert refused.value.code == code
 
 
 def test_dry_run_checks_required_values_and_kind_specific_columns(branch_manager):

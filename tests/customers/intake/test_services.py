@@ -83,8 +83,15 @@ def test_create_tolerates_a_byte_order_mark(branch_manager):
         (b"", "empty"),
         (b"external_reference,kind\n", "no rows"),
         (b"kind,given_name\nindividual,Wei\n", "required columns: external_reference"),
-        (b"external_reference;kind\nA;individual\n", "positions 1"),
-        (b"external_reference,kind,Zhang Wei\nA,individual,x\n", "positions 3"),
+        (b"external_reference;kind\nA;individual\n",
+         "unknown columns: \u201cexternal_reference;kind\u201d (column 1, did you mean "
+         "external_reference?)."),
+        (b"external_reference,kind,Zhang Wei\nA,individual,x\n", "unknown columns: column 3."),
+        (b"external_reference,kind,given_nmae,notes\nA,individual,Wei,x\n",
+         "unknown columns: \u201cgiven_nmae\u201d (column 3, did you mean given_name?); "
+         "\u201cnotes\u201d (column 4)."),
+        (b"external_reference,kind,Zhang Wei,+86 138 0013 8000,110105198001011234,w@example.cn,1980-01-01\n"
+         b"A,individual,x,y,z,v,w\n", "unknown columns: column 3; column 4; column 5; column 6; column 7."),
         (b"external_reference,kind,kind\nA,individual,individual\n", "more than once: kind"),
         ("external_reference,kind,given_name\nA,individual,张伟\n".encode("gbk"), "not UTF-8"),
     ],

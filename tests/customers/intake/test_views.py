@@ -126,6 +126,40 @@ def test_bad_upload_redisplays_the_form_with_the_reason(client, branch_manager):
     assert ImportJob.objects.count() == 0
 
 
+def test_unknown_columns_are_named_by_their_header_escaped_and_position(client, branch_manager):
+    client.force_login(branch_manager)
+
+    response = client.post(reverse("importjob-create"), {
+        "kind": "customers",
+        "file": _upload("x.csv", b"external_reference,kind,<b>notes</b>,Zhang Wei\nA,individual,x,y\n"),
+    })
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "unknown columns: \u201c&lt;b&gt;notes&lt;/b&gt;\u201d (column 3); column 4." in body
+    assert "<b>notes</b>" not in body and "Zhang" not in body
+    assert ImportJob.objects.count() == 0
+
+
+def test_the_running_banner_shows_only_while_the_job_runs(client, branch_manager,
+                                                          django_capture_on_commit_callbacks):
+    client.force_login(branch_manager)
+    pending = create_job(branch_manager, fixture_bytes("customers_valid.csv"))
+
+    running = client.get(reverse("importjob-detail", args=[pending.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("importjob-create"), {
+            "kind": "customers", "file": _upload("customers_valid.csv", fixture_bytes("customers_valid.csv")),
+        })
+    done = client.get(response["Location"]).content.decode()
+
+    assert running.count("It is being checked now") == 1
+    assert 'data-testid="import-running"' in running
+    assert 'data-status="validated"' in done
+    assert "being checked" not in done
+    assert 'data-testid="import-running"' not in done
+
+
 def test_another_branch_managers_job_is_not_found(client, branch_manager, other_branch):
     other_manager = UserFactory(role=Role.BRANCH_MANAGER, branch=other_branch, username="manager.far")
     job = create_job(branch_manager, fixture_bytes("customers_valid.csv"))

@@ -60,7 +60,7 @@ def test_export_by_the_rm_is_in_clear_and_records_the_reveal(client, relationshi
 
     rows = _csv(client.get(reverse("customer-export")))
 
-    assert rows[1][8] == f"'{PHONE}"  # a leading "+" is neutralised for spreadsheets
+    assert rows[1][8] == PHONE  # a phone number is a value, not a formula
     assert rows[1][9] == "wei.zhang@example.cn"
     revealed = AuditEvent.objects.get(action="pii.revealed")
     assert revealed.extra["objects"] == {"customers.customer": [customer.pk]}
@@ -74,6 +74,35 @@ def test_export_neutralises_formula_cells(client, relationship_manager, branch):
     rows = _csv(client.get(reverse("customer-export")))
 
     assert rows[1][1] == "'=HYPERLINK(1)"
+
+
+def test_export_keeps_phones_and_signed_amounts_and_neutralises_signed_formulas(client, relationship_manager,
+                                                                                 branch):
+    names = {"-1250.00": "-1250.00", "+SUM(1)": "'+SUM(1)", "-2+3": "'-2+3"}
+    for name in names:
+        make_corporate(relationship_manager=relationship_manager, branch=branch, display_name=name,
+                       phone="+86 138 0013 8000")
+    client.force_login(relationship_manager)
+
+    rows = _csv(client.get(f"{reverse('customer-export')}?sort=number"))
+
+    assert sorted(row[1] for row in rows[1:]) == sorted(names.values())
+    assert [row[8] for row in rows[1:]] == ["+86 138 0013 8000"] * 3
+
+
+@pytest.mark.parametrize("value", [
+    "+86 138 0013 8000", "-1250.00", "+8613800138000", "-1,250.00", "1250.00", "Zhang Wei", "", "-", "+",
+])
+def test_a_value_is_exported_unchanged(value):
+    assert exports.neutralise_cell(value) == value
+
+
+@pytest.mark.parametrize("value", [
+    '=HYPERLINK("http://example.com","x")', "+SUM(1)", "-2+3", "@cmd", "\t=1", "\r=1", "=1", "+1-2",
+    "-A1", "+86 138 0013 8000=1",
+])
+def test_a_formula_is_neutralised(value):
+    assert exports.neutralise_cell(value) == f"'{value}"
 
 
 def test_export_above_the_limit_is_refused_with_a_message(client, relationship_manager, customer, branch,

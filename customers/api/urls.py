@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from customers.api.views import CustomerViewSet
+from customers.api.views import CustomerViewSet, ImportJobViewSet
 
 
 def register(router) -> None:
     """Register the customers endpoints on the project's API router."""
     # "api-" keeps the route names apart from the pages' ("customer-list" is the page).
     router.register("customers", CustomerViewSet, basename="api-customer")
+    router.register("imports", ImportJobViewSet, basename="api-import")
 
 
 urlpatterns: list = []

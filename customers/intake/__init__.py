@@ -43,6 +43,7 @@ Modules, each importing only those above it in this list:
     planning   the plan of a batch (create, update, unchanged, failed)
     dispatch   queueing the tasks by name
     services   job create, dry run, apply
+    records    a job from records sent through the API
     tasks      Celery entry points calling services
     merging    merge and unmerge of duplicates
     views urls the browser pages

@@ -35,7 +35,6 @@ from customers.services.customers import (
     customer_create,
     customer_update,
     customer_upsert_by_reference,
-    customers_bulk_upsert,
 )
 from customers.services.holdings import AUM_BATCH_SIZE, customers_refresh_aum, holding_upsert
 from customers.services.interactions import interaction_log, interaction_log_by_reference, need_record
@@ -55,7 +54,6 @@ __all__ = [
     "customer_reveal",
     "customer_update",
     "customer_upsert_by_reference",
-    "customers_bulk_upsert",
     "customers_reassign",
     "customers_refresh_aum",
     "delegation_create",

@@ -1,6 +1,7 @@
 """Set-based writes of many customers or holdings at once, for core-banking extracts.
 
-The callers (the CSV import, a bulk API) plan and validate their records first; these write
+The import jobs (`customers.intake`: an uploaded CSV file or records sent to `POST
+/api/v1/imports/`) plan and validate their records first; these write
 them in a fixed number of statements whatever their number: one upsert on the core-banking
 reference per table, the history, and the relationship managers' book permissions through
 the one grant and revoke in `customers.permissions`. Sensitive values arrive as tokens the

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -216,24 +214,3 @@ def customer_upsert_by_reference(*, actor, external_reference: str, values: dict
     customer_update(actor=actor, customer=existing, fields={**values, "home_branch": home_branch},
                     profile=profile)
     return existing, False
-
-
-@transaction.atomic
-def customers_bulk_upsert(*, actor, rows: Iterable[tuple[str, dict]]) -> list[tuple[Customer, bool]]:
-    """Upsert many customers by core-banking reference in one transaction.
-
-    `rows` are (external_reference, values) pairs as customer_upsert_by_reference takes
-    them. References are locked in sorted order, so two bulk upserts sharing references
-    cannot deadlock. Return (customer, created) in the order of `rows`. Raise as
-    customer_upsert_by_reference does; the first error rolls back every row.
-    """
-    rows = list(rows)
-    references = [reference for reference, _values in rows]
-    if len(set(references)) != len(references):
-        raise ValidationError({"external_reference": _("Each reference may appear only once.")})
-    for reference in sorted(references):
-        _lock_reference(reference)
-    return [
-        customer_upsert_by_reference(actor=actor, external_reference=reference, values=values)
-        for reference, values in rows
-    ]

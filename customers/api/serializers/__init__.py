@@ -15,6 +15,7 @@ from customers.api.serializers.holdings import (
     HoldingOutputSerializer,
     HoldingUpsertInputSerializer,
 )
+from customers.api.serializers.imports import ImportJobOutputSerializer, ImportRecordsInputSerializer
 from customers.api.serializers.interactions import InteractionInputSerializer, InteractionOutputSerializer
 from customers.api.serializers.needs import NeedInputSerializer, NeedOutputSerializer
 from customers.api.serializers.relationships import RelationshipOutputSerializer
@@ -30,6 +31,8 @@ __all__ = [
     "HoldingInputSerializer",
     "HoldingOutputSerializer",
     "HoldingUpsertInputSerializer",
+    "ImportJobOutputSerializer",
+    "ImportRecordsInputSerializer",
     "InteractionInputSerializer",
     "InteractionOutputSerializer",
     "NeedInputSerializer",

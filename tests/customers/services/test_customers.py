@@ -164,28 +164,3 @@ def test_concurrent_upserts_of_one_reference_create_one_customer(service_account
     assert errors == []
     assert sorted(created for _customer, created in results) == [False, True]
     assert Customer.objects.filter(external_reference="CB-RACE").count() == 1
-
-
-def test_bulk_upsert_returns_each_row_in_order(service_account, branch):
-    existing, _created = services.customer_upsert_by_reference(
-        actor=service_account, external_reference="CB-B", values=_values(branch)
-    )
-
-    results = services.customers_bulk_upsert(
-        actor=service_account,
-        rows=[("CB-C", _values(branch, phone="+8613900139001")), ("CB-B", _values(branch))],
-    )
-
-    assert [(customer.external_reference, created) for customer, created in results] == [
-        ("CB-C", True), ("CB-B", False)
-    ]
-    assert results[1][0].pk == existing.pk
-
-
-def test_bulk_upsert_refuses_a_reference_twice_and_saves_nothing(service_account, branch):
-    with pytest.raises(ValidationError):
-        services.customers_bulk_upsert(
-            actor=service_account, rows=[("CB-D", _values(branch)), ("CB-D", _values(branch))]
-        )
-
-    assert Customer.objects.count() == 0

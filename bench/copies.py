@@ -169,7 +169,6 @@ class _Round:
                 account = copy_account_number(self.copy_number(base_id), position,
                                               product_type=row["product_type"])
                 copied["account_number"] = account
-                copied["account_last4"] = account[-4:]
             rows.append(copied)
         return rows
 

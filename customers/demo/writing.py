@@ -158,7 +158,7 @@ def write_batch(plans: list[Plan], *, numbers: list[str], branches: dict[str, Br
             holdings.append({
                 "customer_id": customer_id, "product_type": item.product_type,
                 "product_name": item.product_name, "account_number": item.account_number,
-                "account_last4": item.account_number[-4:], "balance": item.balance, "currency": item.currency,
+                "balance": item.balance, "currency": item.currency,
                 "status": item.status, "opened_on": item.opened_on, "matures_on": item.matures_on,
             })
         interactions.extend({"customer_id": customer_id, **item} for item in plan.interactions)

@@ -62,7 +62,6 @@ class Holding(models.Model):
     account_number = EncryptedTextField(_("account number"), blank=True, null=True)
     account_number_index = BlindIndexField(source="account_number", kind="account_number")
     account_number_mask = MaskHintField(source="account_number", kind="last4")
-    account_last4 = models.CharField(max_length=4, blank=True, editable=False)
     balance = models.DecimalField(_("balance"), max_digits=20, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     status = models.CharField(

@@ -93,9 +93,6 @@ def holding_upsert(
     if holding is None:
         holding = Holding(customer=customer, external_reference=external_reference)
     apply_values(holding, values, HOLDING_FIELDS)
-    if holding.account_number:
-        digits = "".join(character for character in str(holding.account_number) if character.isalnum())
-        holding.account_last4 = digits[-4:]
     holding.full_clean()
     holding.save()
     customers_refresh_aum(customer_ids=[customer.pk])

@@ -81,10 +81,10 @@ def test_holding_upsert_by_reference_in_the_body(service, customer):
 
     assert (created.status_code, updated.status_code) == (201, 200)
     holding = Holding.objects.get(external_reference="H-77")
-    assert (holding.balance, holding.account_number, holding.account_last4) == (
+    assert (holding.balance, holding.account_number, holding.account_number_mask) == (
         Decimal("600000.00"),
         "6222021001007788",
-        "7788",
+        "****7788",
     )
     assert Holding.objects.filter(customer=customer).count() == 1
     customer.refresh_from_db()

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from customers.views import actions, books, detail, export, listing
+from customers.views import actions, books, create, detail, export, listing
 
 urlpatterns = [
     path("", listing.customer_list, name="customer-list"),
     path("search/", listing.customer_search, name="customer-search"),
+    path("new/", create.customer_create, name="customer-create"),
     path("export.csv", export.customer_export, name="customer-export"),
     path("books/", books.customer_books, name="customer-books"),
     path("books/reassign/", books.customer_book_reassign, name="customer-book-reassign"),

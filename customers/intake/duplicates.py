@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.crypto import blind_index
 from customers.models import CorporateProfile, Customer, CustomerKind, IndividualProfile
-from customers.selectors import customer_list
+from customers.selectors import customer_list, customer_queryset
 from customers.services import refresh_search_name
 
 NAME_SIMILARITY = 0.6
@@ -164,9 +164,30 @@ def duplicate_candidates(*, actor, customer: Customer | None = None, values: dic
     if (customer is None) == (values is None):
         raise ValueError("Give either customer or values.")
     probe = probe_for_customer(customer) if customer is not None else probe_for_values(values)
-    visible = customer_list(actor=actor)
+    return _candidates(probe, customer_list(actor=actor), limit)
+
+
+def duplicates_elsewhere(*, actor, values: dict, seen: set[int] = frozenset(), limit: int = 20) -> list[int]:
+    """Ids of customers `actor` may NOT see that may be the same party as entered `values`.
+
+    For the record only (the audit of a customer created anyway): a page says no more than
+    that such a customer exists, never who or where. The two index-backed queries of
+    `duplicate_candidates` over every customer, and one asking which of the few found the
+    actor sees, unless `seen` (ids known to be visible: the visible candidates) has them all.
+    """
+    every = [candidate.customer.pk
+             for candidate in _candidates(probe_for_values(values), customer_queryset(), limit)]
+    unknown = [pk for pk in every if pk not in seen]
+    if not unknown:
+        return []
+    visible = set(customer_list(actor=actor).filter(pk__in=unknown).values_list("pk", flat=True))
+    return [pk for pk in unknown if pk not in visible]
+
+
+def _candidates(probe: DuplicateProbe, queryset, limit: int) -> list[DuplicateCandidate]:
+    """The customers of `queryset` that may be the same party as `probe`, best first."""
     if probe.exclude_id is not None:
-        visible = visible.exclude(pk=probe.exclude_id)
+        queryset = queryset.exclude(pk=probe.exclude_id)
     found: dict[int, DuplicateCandidate] = {}
 
     exact = probe.exact_indexes()
@@ -174,7 +195,7 @@ def duplicate_candidates(*, actor, customer: Customer | None = None, values: dic
         condition = Q()
         for reason, value in exact.items():
             condition |= Q(**{EXACT_REASONS[reason][0]: value})
-        for match in visible.filter(condition).order_by("number")[:limit]:
+        for match in queryset.filter(condition).order_by("number")[:limit]:
             candidate = found.setdefault(match.pk, DuplicateCandidate(customer=match))
             for reason, value in exact.items():
                 if getattr(match, EXACT_REASONS[reason][0]) == value:
@@ -182,7 +203,7 @@ def duplicate_candidates(*, actor, customer: Customer | None = None, values: dic
 
     if probe.date_of_birth_index and probe.search_name:
         similar = (
-            visible.filter(individual__date_of_birth_index=probe.date_of_birth_index)
+            queryset.filter(individual__date_of_birth_index=probe.date_of_birth_index)
             .annotate(name_similarity=TrigramSimilarity("search_name", probe.search_name))
             .filter(name_similarity__gte=NAME_SIMILARITY)
             .order_by("-name_similarity", "number")[:limit]
@@ -281,6 +302,7 @@ __all__ = [
     "DuplicateProbe",
     "duplicate_candidates",
     "duplicate_matches",
+    "duplicates_elsewhere",
     "probe_for_customer",
     "probe_for_values",
 ]

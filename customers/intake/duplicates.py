@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from compliance import access
 from compliance.crypto import blind_index
 from customers.models import CorporateProfile, Customer, CustomerKind, IndividualProfile
+from customers.permissions import CustomerAction
 from customers.selectors import customer_list, customer_queryset
 from customers.services import refresh_search_name
 
@@ -217,6 +219,39 @@ def _candidates(probe: DuplicateProbe, queryset, limit: int) -> list[DuplicateCa
     return ranked[:limit]
 
 
+def _suspected(visible) -> Exists:
+    """Whether a customer of `visible` other than the outer row may be the same party as it:
+    a shared blind index, or a similar name and the same date of birth (each index-backed)."""
+    others = visible.exclude(pk=OuterRef("pk"))
+    same = Q()
+    for column, _kind in EXACT_REASONS.values():  # "" is no value, which matches nothing
+        same |= Q(**{column: OuterRef(column)}) & ~Q(**{column: ""})
+    same_identifier = Exists(others.filter(same))
+    similar_name = Exists(
+        others.filter(individual__date_of_birth_index=OuterRef("individual__date_of_birth_index"))
+        .exclude(individual__date_of_birth_index="")
+        .annotate(name_similarity=TrigramSimilarity("search_name", OuterRef("search_name")))
+        .filter(name_similarity__gte=NAME_SIMILARITY)
+    )
+    return same_identifier | similar_name
+
+
+def duplicates_suspected(*, actor, customer: Customer) -> bool:
+    """Whether customers `actor` may see may be the same party as `customer` (what the
+    duplicates page would list; a merged-away record suspects nothing). One query."""
+    if customer.merged_into_id is not None:
+        return False
+    return Customer.objects.filter(pk=customer.pk).filter(_suspected(customer_list(actor=actor))).exists()
+
+
+def customers_with_duplicates(*, actor) -> QuerySet:
+    """The customers `actor` may merge (the policy's MERGE: their branch's, every customer's
+    for head office) that have possible duplicates among those `actor` sees, by number.
+    Unevaluated; nothing when `actor` may not merge."""
+    mergeable = access.restrict(customer_queryset(), actor, CustomerAction.MERGE)
+    return mergeable.filter(_suspected(customer_list(actor=actor))).order_by("number")
+
+
 @dataclass(frozen=True)
 class DuplicateMatch:
     """One probe's match: the existing customer's id and number, and the reasons."""
@@ -300,9 +335,11 @@ __all__ = [
     "DuplicateCandidate",
     "DuplicateMatch",
     "DuplicateProbe",
+    "customers_with_duplicates",
     "duplicate_candidates",
     "duplicate_matches",
     "duplicates_elsewhere",
+    "duplicates_suspected",
     "probe_for_customer",
     "probe_for_values",
 ]

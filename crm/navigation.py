@@ -33,6 +33,7 @@ NAVIGATION: list[NavEntry] = [
         Role.COMPLIANCE_OFFICER.value,
     })),
     NavEntry(_("Imports"), "importjob-list", frozenset({Role.BRANCH_MANAGER.value})),
+    NavEntry(_("Duplicates"), "customer-duplicates-overview", frozenset({Role.BRANCH_MANAGER.value})),
     NavEntry(_("Merges"), "merge-list", frozenset({Role.BRANCH_MANAGER.value})),
     NavEntry(_("API"), "api-docs", STAFF_ROLES),
     NavEntry(_("Audit"), "audit-event-list", frozenset({Role.COMPLIANCE_OFFICER.value})),
@@ -49,4 +50,9 @@ def navigation_for(user, current_path: str) -> list[dict]:
         url = reverse(entry.url_name)
         active = current_path == url if url == "/" else current_path.startswith(url)
         entries.append({"label": entry.label, "url": url, "active": active})
+    # One entry is current: the most specific (Duplicates, not Customers, on /customers/duplicates/).
+    current = max((item for item in entries if item["active"]), key=lambda item: len(item["url"]),
+                  default=None)
+    for item in entries:
+        item["active"] = item is current
     return entries

@@ -29,7 +29,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("crm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # OPTIONS has nothing to describe on the docs page (its HTML renderer cannot answer it).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(
+        url_name="api-schema", http_method_names=["get", "head"]), name="api-docs"),
 ]
 
 handler404 = "crm.errors.not_found"

@@ -51,7 +51,7 @@ BRANCH_ROLES = {Role.BRANCH_MANAGER.value, Role.BRANCH_STAFF.value}
 # grants the same set; `sync_role_permissions` restores it after a flush.
 ROLE_PERMISSIONS = {
     Role.COMPLIANCE_OFFICER.value: [VIEW, REVEAL, EXPORT],
-    Role.BRANCH_MANAGER.value: [REASSIGN, REVEAL, EXPORT, CHANGE, IMPORT],
+    Role.BRANCH_MANAGER.value: [REASSIGN, REVEAL, EXPORT, CHANGE, IMPORT, ADD],
     Role.RELATIONSHIP_MANAGER.value: [ADD, CHANGE, EXPORT],
     Role.BRANCH_STAFF.value: [ADD],
     Role.SERVICE_ACCOUNT.value: [VIEW, VIEW_PII, ADD, CHANGE, IMPORT],

@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from customers.views import actions, books, detail, export, listing
+from customers.views import actions, books, create, detail, duplicates, export, listing
 
 urlpatterns = [
     path("", listing.customer_list, name="customer-list"),
     path("search/", listing.customer_search, name="customer-search"),
+    path("new/", create.customer_create, name="customer-create"),
+    path("duplicates/", duplicates.customer_duplicates_overview, name="customer-duplicates-overview"),
     path("export.csv", export.customer_export, name="customer-export"),
     path("books/", books.customer_books, name="customer-books"),
     path("books/reassign/", books.customer_book_reassign, name="customer-book-reassign"),
@@ -14,6 +16,8 @@ urlpatterns = [
     path("books/delegations/<int:delegation_id>/end/", books.customer_delegation_end,
          name="customer-delegation-end"),
     path("<int:pk>/", detail.customer_detail, name="customer-detail"),
+    path("<int:pk>/duplicates/notice/", duplicates.customer_duplicates_notice,
+         name="customer-duplicates-notice"),
     path("<int:pk>/interactions/", detail.customer_interactions, name="customer-interactions"),
     path("<int:pk>/interactions/log/", actions.customer_interaction_log, name="customer-interaction-log"),
     path("<int:pk>/needs/record/", actions.customer_need_record, name="customer-need-record"),

@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from compliance import access
 from compliance.crypto import blind_index
 from customers.models import CorporateProfile, Customer, CustomerKind, IndividualProfile
-from customers.selectors import customer_list
+from customers.permissions import CustomerAction
+from customers.selectors import customer_list, customer_queryset
 from customers.services import refresh_search_name
 
 NAME_SIMILARITY = 0.6
@@ -164,9 +166,30 @@ def duplicate_candidates(*, actor, customer: Customer | None = None, values: dic
     if (customer is None) == (values is None):
         raise ValueError("Give either customer or values.")
     probe = probe_for_customer(customer) if customer is not None else probe_for_values(values)
-    visible = customer_list(actor=actor)
+    return _candidates(probe, customer_list(actor=actor), limit)
+
+
+def duplicates_elsewhere(*, actor, values: dict, seen: set[int] = frozenset(), limit: int = 20) -> list[int]:
+    """Ids of customers `actor` may NOT see that may be the same party as entered `values`.
+
+    For the record only (the audit of a customer created anyway): a page says no more than
+    that such a customer exists, never who or where. The two index-backed queries of
+    `duplicate_candidates` over every customer, and one asking which of the few found the
+    actor sees, unless `seen` (ids known to be visible: the visible candidates) has them all.
+    """
+    every = [candidate.customer.pk
+             for candidate in _candidates(probe_for_values(values), customer_queryset(), limit)]
+    unknown = [pk for pk in every if pk not in seen]
+    if not unknown:
+        return []
+    visible = set(customer_list(actor=actor).filter(pk__in=unknown).values_list("pk", flat=True))
+    return [pk for pk in unknown if pk not in visible]
+
+
+def _candidates(probe: DuplicateProbe, queryset, limit: int) -> list[DuplicateCandidate]:
+    """The customers of `queryset` that may be the same party as `probe`, best first."""
     if probe.exclude_id is not None:
-        visible = visible.exclude(pk=probe.exclude_id)
+        queryset = queryset.exclude(pk=probe.exclude_id)
     found: dict[int, DuplicateCandidate] = {}
 
     exact = probe.exact_indexes()
@@ -174,7 +197,7 @@ def duplicate_candidates(*, actor, customer: Customer | None = None, values: dic
         condition = Q()
         for reason, value in exact.items():
             condition |= Q(**{EXACT_REASONS[reason][0]: value})
-        for match in visible.filter(condition).order_by("number")[:limit]:
+        for match in queryset.filter(condition).order_by("number")[:limit]:
             candidate = found.setdefault(match.pk, DuplicateCandidate(customer=match))
             for reason, value in exact.items():
                 if getattr(match, EXACT_REASONS[reason][0]) == value:
@@ -182,7 +205,7 @@ def duplicate_candidates(*, actor, customer: Customer | None = None, values: dic
 
     if probe.date_of_birth_index and probe.search_name:
         similar = (
-            visible.filter(individual__date_of_birth_index=probe.date_of_birth_index)
+            queryset.filter(individual__date_of_birth_index=probe.date_of_birth_index)
             .annotate(name_similarity=TrigramSimilarity("search_name", probe.search_name))
             .filter(name_similarity__gte=NAME_SIMILARITY)
             .order_by("-name_similarity", "number")[:limit]
@@ -194,6 +217,39 @@ def duplicate_candidates(*, actor, customer: Customer | None = None, values: dic
 
     ranked = sorted(found.values(), key=lambda each: (-len(each.reasons), each.customer.number))
     return ranked[:limit]
+
+
+def _suspected(visible) -> Exists:
+    """Whether a customer of `visible` other than the outer row may be the same party as it:
+    a shared blind index, or a similar name and the same date of birth (each index-backed)."""
+    others = visible.exclude(pk=OuterRef("pk"))
+    same = Q()
+    for column, _kind in EXACT_REASONS.values():  # "" is no value, which matches nothing
+        same |= Q(**{column: OuterRef(column)}) & ~Q(**{column: ""})
+    same_identifier = Exists(others.filter(same))
+    similar_name = Exists(
+        others.filter(individual__date_of_birth_index=OuterRef("individual__date_of_birth_index"))
+        .exclude(individual__date_of_birth_index="")
+        .annotate(name_similarity=TrigramSimilarity("search_name", OuterRef("search_name")))
+        .filter(name_similarity__gte=NAME_SIMILARITY)
+    )
+    return same_identifier | similar_name
+
+
+def duplicates_suspected(*, actor, customer: Customer) -> bool:
+    """Whether customers `actor` may see may be the same party as `customer` (what the
+    duplicates page would list; a merged-away record suspects nothing). One query."""
+    if customer.merged_into_id is not None:
+        return False
+    return Customer.objects.filter(pk=customer.pk).filter(_suspected(customer_list(actor=actor))).exists()
+
+
+def customers_with_duplicates(*, actor) -> QuerySet:
+    """The customers `actor` may merge (the policy's MERGE: their branch's, every customer's
+    for head office) that have possible duplicates among those `actor` sees, by number.
+    Unevaluated; nothing when `actor` may not merge."""
+    mergeable = access.restrict(customer_queryset(), actor, CustomerAction.MERGE)
+    return mergeable.filter(_suspected(customer_list(actor=actor))).order_by("number")
 
 
 @dataclass(frozen=True)
@@ -279,8 +335,11 @@ __all__ = [
     "DuplicateCandidate",
     "DuplicateMatch",
     "DuplicateProbe",
+    "customers_with_duplicates",
     "duplicate_candidates",
     "duplicate_matches",
+    "duplicates_elsewhere",
+    "duplicates_suspected",
     "probe_for_customer",
     "probe_for_values",
 ]

@@ -32,6 +32,7 @@ from customers.services.common import (
     refresh_search_name,
 )
 from customers.services.customers import (
+    DuplicatesConfirmed,
     customer_create,
     customer_update,
     customer_upsert_by_reference,
@@ -47,6 +48,7 @@ __all__ = [
     "OBJECT_TYPE",
     "REVEAL_MINUTES_DEFAULT",
     "REVEAL_MINUTES_MAX",
+    "DuplicatesConfirmed",
     "ReassignResult",
     "book_reassign",
     "customer_create",

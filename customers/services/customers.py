@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -39,6 +41,14 @@ REFERENCE_LOCK = "customers.customer.external_reference"
 UPSERT_KEYS = frozenset({"kind", "home_branch", "relationship_manager", "segment", "profile"})
 
 
+@dataclass(frozen=True)
+class DuplicatesConfirmed:
+    """The actor saw possible duplicates (`candidate_ids`) and creates anyway, for `reason`."""
+
+    reason: str
+    candidate_ids: tuple[int, ...]
+
+
 def _check_may_add(actor, home_branch: Branch) -> None:
     candidate = Customer(home_branch=home_branch)
     if permissions.allows(actor, permissions.CustomerAction.ADD, candidate):
@@ -58,9 +68,14 @@ def customer_create(
     relationship_manager=None,
     profile: dict,
     segment: str | None = None,
+    duplicates_confirmed: DuplicatesConfirmed | None = None,
     **fields,
 ) -> Customer:
     """Create a customer with its profile and give the relationship manager access.
+
+    `duplicates_confirmed` records, in the audit event, that the actor was shown possible
+    duplicates and created the customer anyway, with their reason (its purpose) and the
+    candidates' ids.
 
     `profile` holds the individual or corporate profile's fields; `fields` the customer's.
     A relationship manager's new customer joins their own book unless another manager is named.
@@ -105,6 +120,9 @@ def customer_create(
     audit_record(
         actor=actor, action="customer.created", object_type=OBJECT_TYPE, object_id=customer.pk,
         fields=sorted(set(fields) | set(profile)),
+        purpose=duplicates_confirmed.reason if duplicates_confirmed else "",
+        extra=({"possible_duplicates": sorted(duplicates_confirmed.candidate_ids)}
+               if duplicates_confirmed else None),
     )
     return customer
 

@@ -33,6 +33,7 @@ PHONE = "+86 138 0013 8000"
 EMAIL = "wei.zhang@example.cn"
 PURPOSE = "Investigating complaint 2026-118"
 SI, OK, GO, NO, NF = "sign in", 200, 302, 403, 404
+EMPTY = 204  # an htmx fragment with nothing to show
 
 ROLES = ["anonymous", "other_rm", "assigned_rm", "branch_staff", "branch_manager", "other_branch_manager",
          "compliance_officer", "service_account", "administrator"]
@@ -124,6 +125,9 @@ PAGES = {
     "segment-override": lambda w: ("post", reverse("customer-segment-override", args=[w.customer.pk]), {
         "segment": "vip", "reason": "Moving 8M from another bank",
         "expires_on": (timezone.localdate() + datetime.timedelta(days=30)).isoformat()}),
+    "create": lambda w: ("get", reverse("customer-create"), None),
+    "duplicates-overview": lambda w: ("get", reverse("customer-duplicates-overview"), None),
+    "duplicates-notice": lambda w: ("get", reverse("customer-duplicates-notice", args=[w.customer.pk]), None),
 }
 
 # Expected answer per page and role, in the order of ROLES. SI: sent to sign in; OK: 200;
@@ -146,6 +150,9 @@ MATRIX = {
     "edit-save":         [SI, NF, GO, NO, GO, NF, NO, NO, NF],
     "reassign":          [SI, NF, NO, NO, GO, NF, NO, NO, NF],
     "segment-override":  [SI, NF, NO, NO, GO, NF, NO, NO, NF],
+    "create":            [SI, OK, OK, OK, OK, OK, NO, NO, NO],
+    "duplicates-overview": [SI, NO, NO, NO, OK, OK, NO, NO, NO],
+    "duplicates-notice": [SI, NF, EMPTY, EMPTY, EMPTY, NF, EMPTY, NO, NF],
 }
 
 CASES = [(name, role, MATRIX[name][index]) for name in PAGES for index, role in enumerate(ROLES)]

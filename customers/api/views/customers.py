@@ -29,6 +29,7 @@ from customers.api.views.common import (
     service_errors,
     split_customer_input,
 )
+from customers.api.views.metadata import CustomerMetadata
 from customers.api.views.nested import HoldingsMixin, InteractionsMixin, NeedsMixin, RelationshipsMixin
 from customers.filtersets import CustomerFilterSet
 from customers.models import Customer
@@ -94,6 +95,7 @@ class CustomerViewSet(
     pagination_class = CustomerCursorPagination
     filter_backends = [CustomerFilterBackend]
     filterset_class = CustomerFilterSet
+    metadata_class = CustomerMetadata
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 

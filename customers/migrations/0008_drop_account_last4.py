@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0006_fill_mask_hints'),
+        ('customers', '0007_branch_manager_adds_customers'),
     ]
 
     operations = [

@@ -32,6 +32,13 @@ def user_roles(user) -> set[str]:
     return cached
 
 
+def remember_roles(user, names) -> None:
+    """Keep `names` as `user`'s roles for the request, as `user_roles` would have read them
+    (for a loader that reads them together with other facts in one query)."""
+    known = set(ROLE_PRECEDENCE)
+    user._crm_roles = {name for name in names if name in known}
+
+
 def has_role(user, *roles: str) -> bool:
     """True if the user holds any of `roles`."""
     return bool(user_roles(user) & set(roles))

@@ -82,6 +82,20 @@ def model_permissions(user) -> frozenset[str]:
     return cached
 
 
+def remember_actor(user, *, model_permissions, delegations) -> None:
+    """Keep what `model_permissions` and `delegated_managers` would read about `user` for the
+    request (for `customers.selectors.actor_load`, which reads them in one query with the
+    user's roles and branch)."""
+    user._customer_model_perms = frozenset(model_permissions) if user.is_active else frozenset()
+    user._customer_delegations = list(delegations)
+
+
+def remember_visible(user, customer_id: int) -> None:
+    """Keep for the request that `user` may see customer `customer_id` (it was just read
+    through the VIEW restriction), so that `sees` reads nothing for it."""
+    _visible_ids(user)[customer_id] = True
+
+
 def user_branch_id(user) -> int | None:
     profile = getattr(user, "staff_profile", None)
     return profile.branch_id if profile else None

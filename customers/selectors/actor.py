@@ -21,14 +21,12 @@ from django.db.models import OuterRef, Q
 from django.utils import timezone
 
 from crm.models import StaffProfile
-from crm.roles import ROLE_PRECEDENCE
+from crm.roles import ROLE_PRECEDENCE, remember_roles
+from customers import permissions
 from customers.models import BookDelegation, Customer
 
-# Where the lookups above keep their answers for the request.
-_ROLES = "_crm_roles"
-_MODEL_PERMISSIONS = "_customer_model_perms"
-_DELEGATIONS = "_customer_delegations"
-_VISIBLE = "_customer_visible"
+# Where the lookups above keep their answers for the request: loaded already when all are there.
+_LOADED = ("_crm_roles", "_customer_model_perms", "_customer_delegations")
 
 
 def actor_load(user) -> None:
@@ -36,7 +34,7 @@ def actor_load(user) -> None:
     delegations in one query, unless they are loaded already. Anonymous users need nothing."""
     if not getattr(user, "is_authenticated", False) or user.pk is None:
         return
-    if all(hasattr(user, name) for name in (_ROLES, _MODEL_PERMISSIONS, _DELEGATIONS)):
+    if all(name in user.__dict__ for name in _LOADED):
         return
     today = timezone.localdate()
     row = (
@@ -62,9 +60,8 @@ def actor_load(user) -> None:
     )
     if row is None:
         return
-    setattr(user, _ROLES, set(row.role_names))
-    setattr(user, _MODEL_PERMISSIONS, frozenset(row.customer_permissions) if user.is_active else frozenset())
-    setattr(user, _DELEGATIONS, list(row.delegators))
+    remember_roles(user, row.role_names)
+    permissions.remember_actor(user, model_permissions=row.customer_permissions, delegations=row.delegators)
     try:
         profile = row.staff_profile
     except StaffProfile.DoesNotExist:
@@ -77,6 +74,4 @@ def actor_sees(user, customer: Customer) -> None:
     """Remember that `user` may see `customer` (it was just read through the VIEW restriction),
     so that asking the policy about it again in this request reads nothing."""
     if getattr(user, "is_authenticated", False) and customer.pk is not None:
-        if getattr(user, _VISIBLE, None) is None:
-            setattr(user, _VISIBLE, {})
-        getattr(user, _VISIBLE)[customer.pk] = True
+        permissions.remember_visible(user, customer.pk)

@@ -101,6 +101,11 @@ class CustomerFilter:
         ]
         return sorted([*names, "q"] if self.term else names)
 
+    @property
+    def active_count(self) -> int:
+        """How many of the filter panel's criteria are in effect (the search box aside)."""
+        return len([name for name in self.used() if name != "q"])
+
 
 def _filter_scope(user) -> list[int] | None:
     """Branches the user may filter by: None for all (head-office roles), else their own."""

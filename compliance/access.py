@@ -54,6 +54,9 @@ class SensitiveField:
     mask shows, kept in clear beside the ciphertext), so a masked value is shown without
     decrypting it. An encrypted field needs one unless its kind is in
     compliance.masking.FIXED_MASKS (those masks show nothing of the value).
+
+    `display` turns the clear value into the text every surface shows (pages, API, admin,
+    exports), e.g. `compliance.normalise.display_phone`; None shows it as stored.
     """
 
     name: str
@@ -64,6 +67,7 @@ class SensitiveField:
     # None: for every record.
     applies: Callable[[models.Model], bool] | None = None
     hint: str | None = None
+    display: Callable[[str], str] | None = None
 
     def applies_to(self, obj: models.Model) -> bool:
         return self.applies is None or self.applies(obj)
@@ -203,7 +207,8 @@ class RecordView:
             note_pii_revealed(
                 object_type=self.obj._meta.label_lower, object_id=self.obj.pk, fields=[name]
             )
-            return DisplayValue(str(value), masked=False, value=value)
+            text = spec.display(str(value)) if spec.display is not None else str(value)
+            return DisplayValue(text, masked=False, value=value)
         # Never decrypts: the hint was computed when the value was written, and the other
         # masks show nothing but whether there is a value.
         if spec.hint is not None:

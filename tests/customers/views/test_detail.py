@@ -20,7 +20,7 @@ from tests.customers.views.pages import (
     DETAIL_BUDGET,
     DETAIL_OVER_BUDGET,
     HTMX,
-    PHONE,
+    PHONE_SHOWN,
     PII_REVEALED_EVENT,
     REQUEST_OVERHEAD,
     body_of,
@@ -87,7 +87,7 @@ def test_profile_is_clear_for_the_rm_and_masked_for_the_branch_manager(
     client.force_login(branch_manager)
     manager_body = body_of(detail(client, customer))
 
-    for clear in (PHONE, "wei.zhang@example.cn", "110105198001011234", "250,000.00"):
+    for clear in (PHONE_SHOWN, "wei.zhang@example.cn", "110105198001011234", "250,000.00"):
         assert clear in rm_body
         assert clear not in manager_body
     masked_phone = '<span class="masked" data-masked="true">138****8000</span>'

@@ -155,3 +155,44 @@ def test_holdings_columns_stay_inside_their_panel_on_a_desktop(offline_page, liv
         box = cell.bounding_box()
         assert box["x"] + box["width"] <= right
     _assert_no_sideways_scroll(page, "customer 360 at 1440")
+
+
+def test_relationship_graph_labels_hold_their_names_and_no_arrow_crosses_one(offline_page, live_server, bank):
+    page = offline_page
+    page.set_viewport_size(DESKTOP)
+    _sign_in(page, live_server, "rm.one")
+    page.goto(f"{live_server.url}{reverse('customer-detail', args=[bank.pk])}")
+
+    graph = page.get_by_test_id("relationship-graph")
+    expect(graph.get_by_test_id("graph-node")).to_have_count(3)
+    centre = graph.locator(".graph-centre")
+    # The full name is the node's title (tooltip, accessible name), the label is shortened.
+    assert centre.locator("title").text_content() == LONG_NAME
+    assert centre.locator(".graph-label").text_content().endswith("…")
+    geometry = page.evaluate("""() => {
+      const box = (el) => { const b = el.getBBox(); return {x: b.x, y: b.y, w: b.width, h: b.height}; };
+      const nodes = [...document.querySelectorAll('[data-testid=graph-node]')].map(
+        (node) => ({rect: box(node.querySelector('rect')), text: box(node.querySelector('text'))}));
+      const lines = [...document.querySelectorAll('.graph-line')].map((line) => ['x1', 'y1', 'x2', 'y2'].map(
+        (name) => line[name].baseVal.value));
+      return {nodes, lines};
+    }""")
+    for node in geometry["nodes"]:
+        rect, text = node["rect"], node["text"]
+        assert rect["x"] <= text["x"] and text["x"] + text["w"] <= rect["x"] + rect["w"], node
+        assert rect["y"] <= text["y"] and text["y"] + text["h"] <= rect["y"] + rect["h"], node
+
+    def crosses(line, rect, steps=200):
+        x1, y1, x2, y2 = line
+        for step in range(1, steps):  # the end points touch the boxes' edges by design
+            t = step / steps
+            x, y = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
+            inside_x = rect["x"] + 1 < x < rect["x"] + rect["w"] - 1
+            if inside_x and rect["y"] + 1 < y < rect["y"] + rect["h"] - 1:
+                return True
+        return False
+
+    assert geometry["lines"]
+    for line in geometry["lines"]:
+        for node in geometry["nodes"]:
+            assert not crosses(line, node["rect"]), (line, node)

@@ -132,7 +132,7 @@ def test_relationship_graph_hides_customers_the_viewer_may_not_see(
 
     body = body_of(response)
     graph = response.context["graph"]
-    assert {node["label"] for node in graph["nodes"]} == {"Zhang Wei", "Zhang Li", "another customer"}
+    assert {node["title"] for node in graph["nodes"]} == {"Zhang Wei", "Zhang Li", "another customer"}
     assert sorted(edge["label"] for edge in graph["edges"]) == ["Director", "Spouse"]
     assert "<svg" in body and f'href="/customers/{spouse.pk}/"' in body
     assert "Secret Holdings" not in body

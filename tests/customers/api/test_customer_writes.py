@@ -198,7 +198,7 @@ def test_rm_changes_details_and_profile(rm, customer):
     assert customer.phone == "+8613900000000"
     assert customer.do_not_contact is True
     assert customer.individual.occupation == "Doctor"
-    assert response.json()["phone"] == "+8613900000000"
+    assert response.json()["phone"] == "139 0000 0000"  # shown as on every surface
     event = CustomerEvent.objects.filter(customer=customer, kind="updated").get()
     assert event.data == {"fields": ["do_not_contact", "occupation", "phone"]}
 

@@ -60,6 +60,8 @@ class SensitiveField:
     reveal (a card number: PCI DSS 3.4.1). Where the policy grants the field in clear, such a
     value is shown as `truncated_kind` masks it and marked masked; everyone else sees the
     ordinary mask.
+    `display` turns the clear value into the text every surface shows (pages, API, admin,
+    exports), e.g. `compliance.normalise.display_phone`; None shows it as stored.
     """
 
     name: str
@@ -72,6 +74,7 @@ class SensitiveField:
     hint: str | None = None
     truncated: Callable[[models.Model], bool] | None = None
     truncated_kind: str = "pan"
+    display: Callable[[str], str] | None = None
 
     def applies_to(self, obj: models.Model) -> bool:
         return self.applies is None or self.applies(obj)
@@ -216,7 +219,8 @@ class RecordView:
             )
             if spec.is_truncated(self.obj):
                 return DisplayValue(mask(value, spec.truncated_kind), masked=True)
-            return DisplayValue(str(value), masked=False, value=value)
+            text = spec.display(str(value)) if spec.display is not None else str(value)
+            return DisplayValue(text, masked=False, value=value)
         # Never decrypts: the hint was computed when the value was written, and the other
         # masks show nothing but whether there is a value.
         if spec.hint is not None:

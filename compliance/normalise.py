@@ -28,6 +28,7 @@ __all__ = [
     "KINDS",
     "NormalisableValidator",
     "NotARealDate",
+    "display_phone",
     "normalise",
     "normalise_account_number",
     "normalise_date",
@@ -99,6 +100,25 @@ def normalise_phone(value: str, region: str | None = None) -> str:
     ):
         raise ValueError("Not a phone number with one canonical form.")
     return e164
+
+
+def display_phone(value: str) -> str:
+    """Return ``value`` in the one format people read: national for a number of the bank's
+    region (``settings.BANK_PHONE_REGION``: ``"138 0013 8000"``, ``"021 5000 1234"``),
+    international for any other (``"+44 20 7946 0958"``).
+
+    Computed from the normalised (E.164) number, so every spelling of one number displays
+    alike. A value that does not normalise (a legacy record) is returned stripped, as stored.
+    """
+    text = _require_str(value).strip()
+    try:
+        number = phonenumbers.parse(normalise_phone(text), None)
+    except (ValueError, phonenumbers.NumberParseException):
+        return text
+    home = _default_phone_region()
+    if home is not None and phonenumbers.region_code_for_number(number) == home:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def normalise_email(value: str) -> str:

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from compliance import access
+from compliance.normalise import display_phone
 
 
 class CustomerChildPolicy:
@@ -95,7 +96,8 @@ def register_protected_models() -> None:
         fields=[
             access.SensitiveField("id_number", "id_number", "last4", _("ID / registration number"),
                                   hint="id_number_mask"),
-            access.SensitiveField("phone", "phone", "phone", _("phone"), hint="phone_mask"),
+            access.SensitiveField("phone", "phone", "phone", _("phone"), hint="phone_mask",
+                                  display=display_phone),
             access.SensitiveField("email", "email", "email", _("e-mail"), hint="email_mask"),
             access.SensitiveField("address", "address", "text", _("address")),
             access.SensitiveField("date_of_birth", "individual.date_of_birth", "date",

@@ -10,6 +10,7 @@ function here writes a mask or an audit note itself.
 from __future__ import annotations
 
 import math
+import unicodedata
 from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import FieldDoesNotExist
@@ -34,9 +35,14 @@ from customers.models import (
     Segment,
 )
 
-GRAPH_WIDTH, GRAPH_HEIGHT = 480, 340
-GRAPH_RADIUS = 150
-GRAPH_LABEL_LENGTH = 28
+GRAPH_WIDTH, GRAPH_HEIGHT = 600, 400
+GRAPH_RADIUS = 200
+# A node's name is wrapped into at most two lines of this many characters (the full name is
+# the node's title); the box is sized from an over-estimate of the text's width.
+GRAPH_LINE_CHARS = 18
+GRAPH_LINES = 2
+GRAPH_CHAR_WIDTH, GRAPH_WIDE_CHAR_WIDTH = 7.5, 13.5
+GRAPH_LINE_HEIGHT, GRAPH_PADDING = 15, 6
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,47 +340,93 @@ def _other(customer, relationship: Relationship):
     return outgoing, relationship.to_customer if outgoing else relationship.from_customer
 
 
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _label_width(text: str) -> float:
+    return sum(GRAPH_WIDE_CHAR_WIDTH if _wide(char) else GRAPH_CHAR_WIDTH for char in text)
+
+
+def _label_lines(name: str) -> list[str]:
+    """`name` in at most GRAPH_LINES lines of about GRAPH_LINE_CHARS characters, broken at
+    spaces where there are any (a Chinese name breaks anywhere), the last one ending in "…"
+    when the name is longer."""
+    words = name.split() if " " in name else list(name)
+    joiner = " " if " " in name else ""
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current}{joiner}{word}" if current else word
+        if len(candidate) <= GRAPH_LINE_CHARS or not current:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    lines = [line[:GRAPH_LINE_CHARS] for line in lines] or [""]
+    if len(lines) > GRAPH_LINES or len(lines[-1]) < len(words[-1] if words else ""):
+        lines = lines[:GRAPH_LINES]
+        lines[-1] = lines[-1][: GRAPH_LINE_CHARS - 1].rstrip() + "…"
+    return lines
+
+
+def _node(x: float, y: float, name: str, **extra) -> dict:
+    lines = _label_lines(name)
+    width = max(_label_width(line) for line in lines) + 2 * GRAPH_PADDING
+    height = len(lines) * GRAPH_LINE_HEIGHT + 2 * GRAPH_PADDING
+    return {"x": x, "y": y, "title": name, "lines": [
+        {"text": line, "y": round(y - height / 2 + GRAPH_PADDING + GRAPH_LINE_HEIGHT * (index + 0.8), 1)}
+        for index, line in enumerate(lines)
+    ], "box": {"x": round(x - width / 2, 1), "y": round(y - height / 2, 1), "width": round(width, 1),
+               "height": round(height, 1)}, **extra}
+
+
+def _to_edge(node: dict, dx: float, dy: float) -> tuple[float, float]:
+    """Where the ray from `node`'s centre in direction (dx, dy) leaves its box."""
+    half_width, half_height = node["box"]["width"] / 2, node["box"]["height"] / 2
+    scale = min(half_width / abs(dx) if dx else math.inf, half_height / abs(dy) if dy else math.inf)
+    return node["x"] + dx * scale, node["y"] + dy * scale
+
+
 def relationship_graph(customer, relationships: list[Relationship], visible: set[int]) -> dict:
-    """Nodes and edges of the customer's relationships for an inline SVG, laid out on a
-    circle around the customer. A related customer the viewer may not see (not in `visible`)
-    is a nameless "another customer" node, without a link."""
+    """Nodes and edges of the customer's relationships for an inline SVG, laid out on an
+    ellipse around the customer. Each name sits in a box sized to hold it (wrapped, shortened
+    with "…" past two lines, the full name as the node's title); arrows run from box edge to
+    box edge. A related customer the viewer may not see (not in `visible`) is a nameless
+    "another customer" node, without a link."""
     others: dict[int, object] = {}
     for relationship in relationships:
         _outgoing, other = _other(customer, relationship)
         others.setdefault(other.pk, other)
     cx, cy = GRAPH_WIDTH / 2, GRAPH_HEIGHT / 2
-    positions = {customer.pk: (cx, cy)}
-    nodes = [{"x": cx, "y": cy, "label": customer.display_name[:GRAPH_LABEL_LENGTH], "href": None,
-              "centre": True, "hidden": False}]
+    nodes = {customer.pk: _node(cx, cy, customer.display_name, href=None, centre=True, hidden=False)}
     for index, (other_id, other) in enumerate(others.items()):
         angle = -math.pi / 2 + 2 * math.pi * index / max(len(others), 1)
         x = round(cx + GRAPH_RADIUS * math.cos(angle), 1)
-        y = round(cy + GRAPH_RADIUS * 0.8 * math.sin(angle), 1)
-        positions[other_id] = (x, y)
+        y = round(cy + GRAPH_RADIUS * 0.75 * math.sin(angle), 1)
         shown = other_id in visible
-        nodes.append({
-            "x": x, "y": y, "centre": False, "hidden": not shown,
-            "label": other.display_name[:GRAPH_LABEL_LENGTH] if shown else _("another customer"),
-            "href": reverse("customer-detail", args=[other_id]) if shown else None,
-        })
+        nodes[other_id] = _node(
+            x, y, other.display_name if shown else str(_("another customer")), centre=False, hidden=not shown,
+            href=reverse("customer-detail", args=[other_id]) if shown else None,
+        )
     edges: dict[tuple[int, int], list[str]] = {}
     for relationship in relationships:
         key = (relationship.from_customer_id, relationship.to_customer_id)
         edges.setdefault(key, []).append(str(relationship.get_kind_display()))
     edge_list = []
     for (source, target), labels in edges.items():
-        (x1, y1), (x2, y2) = positions[source], positions[target]
-        length = math.hypot(x2 - x1, y2 - y1) or 1
-        # Stop the arrow short of the target node so the arrowhead stays visible.
-        x2s, y2s = x2 - (x2 - x1) * 14 / length, y2 - (y2 - y1) * 14 / length
-        # The label sits nearer the related customer than the centre, where edges crowd.
-        (ox, oy) = (x2, y2) if source == customer.pk else (x1, y1)
+        start, end = nodes[source], nodes[target]
+        dx, dy = end["x"] - start["x"], end["y"] - start["y"]
+        x1, y1 = _to_edge(start, dx, dy)
+        x2, y2 = _to_edge(end, -dx, -dy)
         edge_list.append({
-            "x1": x1, "y1": y1, "x2": round(x2s, 1), "y2": round(y2s, 1),
-            "lx": round(cx + (ox - cx) * 0.5, 1), "ly": round(cy + (oy - cy) * 0.5 - 4, 1),
+            "x1": round(x1, 1), "y1": round(y1, 1), "x2": round(x2, 1), "y2": round(y2, 1),
+            "lx": round((x1 + x2) / 2, 1), "ly": round((y1 + y2) / 2 - 4, 1),
             "label": ", ".join(labels),
         })
-    return {"nodes": nodes, "edges": edge_list, "width": GRAPH_WIDTH, "height": GRAPH_HEIGHT}
+    return {"nodes": list(nodes.values()), "edges": edge_list, "width": GRAPH_WIDTH, "height": GRAPH_HEIGHT}
 
 
 def relationship_rows(customer, relationships: list[Relationship], visible: set[int]) -> list[dict]:

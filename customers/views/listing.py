@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import F, Func, IntegerField, QuerySet, Subquery
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +37,14 @@ SEARCH_SESSION_KEY = "customer_searches"
 SEARCH_ENCRYPTION_CONTEXT = "customers.session.search_term"
 SEARCHES_KEPT = 10
 RESULTS_TARGET = "customer-results"
+# The user's last filters, restored when they come back to the list without any. Only these
+# parameters are kept, and a search term only when it is a name: an exact phone, e-mail or ID
+# number never goes into the session in clear (nor into a URL).
+LAST_FILTERS_SESSION_KEY = "customer_list_filters"
+KEPT_FILTERS = ("kind", "segment", "status", "home_branch", "relationship_manager", "not_contacted_days",
+                "holding", "size", "sort", "q")
+# Matches are counted exactly up to this many; past it the list says "more than".
+COUNT_LIMIT = 1000
 
 # Columns the list reads (with the masks shown in place of sensitive values); the rest
 # (other encrypted tokens, JSON, the RM's password hash) would only widen the rows the
@@ -100,6 +108,11 @@ class CustomerFilter:
             if name not in {"sort", "size", "q", "search"} and value not in (None, "", [])
         ]
         return sorted([*names, "q"] if self.term else names)
+
+    @property
+    def active_count(self) -> int:
+        """How many of the filter panel's criteria are in effect (the search box aside)."""
+        return len([name for name in self.used() if name != "q"])
 
 
 def _filter_scope(user) -> list[int] | None:
@@ -187,19 +200,76 @@ def customer_filter(request) -> CustomerFilter:
 # ---------------------------------------------------------------------------------------------
 
 
+def kept_filters(found: CustomerFilter, params: QueryDict) -> QueryDict:
+    """The list parameters worth restoring later: the filters, sort and page size, and a
+    name search (never an exact-lookup term, nor the token of one, nor a page cursor)."""
+    kept = QueryDict(mutable=True)
+    for name in KEPT_FILTERS:
+        values = [value for value in params.getlist(name) if value]
+        if name == "q" and (found.term_hidden or any(selectors.is_identifier(value) for value in values)):
+            continue
+        if values:
+            kept.setlist(name, values)
+    return kept
+
+
+def _bounded_count(queryset: QuerySet) -> Subquery:
+    """How many rows `queryset` has, counting no further than COUNT_LIMIT + 1, as a scalar
+    subquery: PostgreSQL evaluates it once for the page's own query (an InitPlan), so the
+    count costs no round trip and at most COUNT_LIMIT + 1 index entries at any bank size."""
+    bounded = queryset.order_by().values("pk")[: COUNT_LIMIT + 1]
+    counted = (queryset.model.objects.filter(pk__in=bounded).order_by()
+               .annotate(matching=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+               .values("matching"))
+    return Subquery(counted, output_field=IntegerField())
+
+
+@dataclass(frozen=True)
+class ResultCount:
+    value: int
+
+    @property
+    def more(self) -> bool:
+        return self.value > COUNT_LIMIT
+
+    @property
+    def limit(self) -> int:
+        return COUNT_LIMIT
+
+
 @portal_page
 @require_GET
 def customer_list(request):
-    """The customers the user may see, filtered, sorted and paged by keyset."""
+    """The customers the user may see, filtered, sorted and paged by keyset.
+
+    Coming back without any parameter restores the user's last filters (kept in the
+    session); `?clear=1` forgets them.
+    """
+    htmx = getattr(request, "htmx", None)
+    if "clear" in request.GET:
+        request.session.pop(LAST_FILTERS_SESSION_KEY, None)
+        return redirect("customer-list")
+    if not request.GET and not htmx:
+        last = request.session.get(LAST_FILTERS_SESSION_KEY)
+        if last:
+            return HttpResponseRedirect(f"{reverse('customer-list')}?{last}")
     found = customer_filter(request)
     page = EMPTY_PAGE
     rows = []
+    count = None
     if found.queryset is not None:
-        page = keyset_paginate(found.queryset.only(*LIST_COLUMNS), size=found.size,
-                               after=cursor_param(request.GET, "after"),
-                               before=cursor_param(request.GET, "before"))
+        after, before = cursor_param(request.GET, "after"), cursor_param(request.GET, "before")
+        counted = found.queryset.only(*LIST_COLUMNS).annotate(matching=_bounded_count(found.queryset))
+        page = keyset_paginate(counted, size=found.size, after=after, before=before)
+        if page.rows:
+            count = ResultCount(page.rows[0].matching)
+        elif after is None and before is None:
+            count = ResultCount(0)
         views = RecordView.for_objects(request.user, page.rows)
         rows = [{"customer": view.obj, "phone": view.field("phone")} for view in views]
+        kept = kept_filters(found, request.GET).urlencode()
+        if request.session.get(LAST_FILTERS_SESSION_KEY, "") != kept:
+            request.session[LAST_FILTERS_SESSION_KEY] = kept
     if found.expired_search:
         messages.warning(request, _("That search has expired. Search again."))
     sort_links = {
@@ -214,6 +284,7 @@ def customer_list(request):
         "form": found.form,
         "rows": rows,
         "page": page,
+        "count": count,
         "sort_links": sort_links,
         "search_form": QuickSearchForm(initial={"q": found.term}),
         "may_export": permissions.allows(request.user, CustomerAction.EXPORT),
@@ -221,7 +292,6 @@ def customer_list(request):
         "export_query": export_query.urlencode(),
         "results_target": RESULTS_TARGET,
     }
-    htmx = getattr(request, "htmx", None)
     if htmx and htmx.target == RESULTS_TARGET and not htmx.history_restore_request:
         response = render(request, "customers/_list_results.html", context)
     else:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from compliance.normalise import (
     KINDS,
     NormalisableValidator,
+    display_phone,
     normalise,
     normalise_account_number,
     normalise_date,
@@ -32,6 +33,29 @@ property_test = hypothesis_settings(
 @pytest.fixture(autouse=True)
 def _phone_region(settings):
     settings.BANK_PHONE_REGION = "CN"
+
+
+class TestDisplayPhone:
+    @pytest.mark.parametrize("spelling",
+                             ["15371054937", "153 7105 4937", "+86-153-7105-4937", "+8615371054937"])
+    def test_every_spelling_of_a_home_number_shows_in_the_national_format(self, spelling):
+        assert display_phone(spelling) == "153 7105 4937"
+
+    def test_a_home_landline_keeps_its_trunk_prefix(self):
+        assert display_phone("+86 21 5000 1234") == "021 5000 1234"
+
+    @pytest.mark.parametrize(("spelling", "shown"), [("+44 20 7946 0958", "+44 20 7946 0958"),
+                                                     ("+852-2523-1234", "+852 2523 1234")])
+    def test_a_foreign_number_shows_in_the_international_format(self, spelling, shown):
+        assert display_phone(spelling) == shown
+
+    def test_the_home_region_is_the_setting(self, settings):
+        settings.BANK_PHONE_REGION = "GB"
+        assert display_phone("+44 20 7946 0958") == "020 7946 0958"
+        assert display_phone("+8615371054937") == "+86 153 7105 4937"
+
+    def test_a_value_that_does_not_normalise_is_shown_as_stored(self):
+        assert display_phone("  ext. 12 ") == "ext. 12"
 
 
 class TestNormalisePhone:

@@ -15,6 +15,20 @@
     toggle.setAttribute("aria-expanded", String(!open));
     nav.classList.toggle("open", !open);
   });
+  // A <details data-open-when-wide> is folded on a phone (as served) and opened on a wider
+  // screen, where there is room for it beside the results.
+  var wide = window.matchMedia("(min-width: 761px)");
+  function openWhenWide() {
+    if (!wide.matches) return;
+    document.querySelectorAll("details[data-open-when-wide]").forEach(function (details) {
+      details.open = true;
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", openWhenWide);
+  } else {
+    openWhenWide();
+  }
   // Ask before a form with data-confirm is submitted.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

@@ -15,6 +15,7 @@ from customers.models import (
 )
 
 PHONE = "+86 138 0013 5678"
+PHONE_SHOWN = "138 0013 5678"  # PHONE in clear, as every surface shows it
 EMAIL = "zhang.wei@example.cn"
 ID_NUMBER = "110105198001011234"
 ADDRESS = "88 Century Avenue, Pudong, Shanghai"
@@ -23,7 +24,7 @@ SUMMARY = "Discussed the maturing term deposit"
 NOTE = "Prefers low-risk bond funds"
 REASON = "Relationship review by the branch"
 CLEAR_VALUES = [
-    PHONE,
+    PHONE_SHOWN,
     "13800135678",
     EMAIL,
     ID_NUMBER,

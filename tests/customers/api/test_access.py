@@ -124,7 +124,7 @@ def test_detail(as_role, customer, role):
     assert response.status_code == 200
     body = response.json()
     assert body["masked_fields"] == expected
-    assert (body["phone"] == "+86 138 0013 5678") is ("phone" not in expected)
+    assert (body["phone"] == "138 0013 5678") is ("phone" not in expected)
     assert (body["aum"] == "800000.00") is ("aum" not in expected)
 
 

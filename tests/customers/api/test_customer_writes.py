@@ -44,7 +44,7 @@ def test_rm_creates_an_individual_in_their_own_book(rm, relationship_manager, br
     )
     assert customer.individual.annual_income == Decimal("350000.00")
     assert customer.display_name == "Li Na"
-    assert body["phone"] == "+8613800138000"
+    assert body["phone"] == "138 0013 8000"
     assert body["masked_fields"] == []
     assert CustomerEvent.objects.filter(customer=customer, kind="created").count() == 1
 
@@ -198,7 +198,7 @@ def test_rm_changes_details_and_profile(rm, customer):
     assert customer.phone == "+8613900000000"
     assert customer.do_not_contact is True
     assert customer.individual.occupation == "Doctor"
-    assert response.json()["phone"] == "+8613900000000"
+    assert response.json()["phone"] == "139 0000 0000"  # shown as on every surface
     event = CustomerEvent.objects.filter(customer=customer, kind="updated").get()
     assert event.data == {"fields": ["do_not_contact", "occupation", "phone"]}
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 
 PHONE = "+86 138 0013 8000"
+# How every surface shows PHONE in clear: the national format of the bank's region. It is a
+# part of PHONE's spelling, so "not in" with it also refuses the stored spelling.
+PHONE_SHOWN = "138 0013 8000"
 PURPOSE = "Investigating complaint 2026-118"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

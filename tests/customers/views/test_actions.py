@@ -21,6 +21,7 @@ from tests.customers.factories import make_corporate
 from tests.customers.views.pages import (
     HTMX,
     PHONE,
+    PHONE_SHOWN,
     PURPOSE,
     body_of,
     detail,
@@ -131,11 +132,11 @@ def test_compliance_reveal_shows_the_chosen_fields_until_expiry(client, complian
         expires_at=timezone.now() - datetime.timedelta(seconds=1))
     expired = body_of(detail(client, customer))
 
-    assert PHONE not in before and 'data-testid="reveal"' in before
+    assert PHONE_SHOWN not in before and 'data-testid="reveal"' in before
     assert response.status_code == 302
-    assert PHONE in after and "wei.zhang@example.cn" not in after
+    assert PHONE_SHOWN in after and "wei.zhang@example.cn" not in after
     assert 'data-testid="reveal-grants"' in after
-    assert PHONE not in expired
+    assert PHONE_SHOWN not in expired
     event = AuditEvent.objects.get(action="pii.reveal_granted")
     assert (event.actor_id, event.fields, event.purpose) == (compliance_officer.pk, ["phone"], PURPOSE)
 
@@ -154,7 +155,7 @@ def test_bad_reveal_is_redisplayed_and_grants_nothing(client, compliance_officer
     assert response.status_code == 200
     assert response.context["reveal_form"].errors[field]
     assert not RevealGrant.objects.exists()
-    assert PHONE not in body_of(response)
+    assert PHONE_SHOWN not in body_of(response)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,7 +211,7 @@ def test_branch_manager_edits_only_what_they_see(client, branch_manager, custome
 
     assert "phone" not in page.context["form"].fields
     assert "profile-annual_income" not in page.context["form"].fields
-    assert PHONE not in body_of(page) and 'data-testid="hidden-fields"' in body_of(page)
+    assert PHONE_SHOWN not in body_of(page) and 'data-testid="hidden-fields"' in body_of(page)
     assert response.status_code == 302
     customer = Customer.objects.get(pk=customer.pk)
     assert customer.phone == PHONE

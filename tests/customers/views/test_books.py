@@ -14,7 +14,7 @@ from customers.models import (
 )
 from tests.customers.factories import make_individual
 from tests.customers.views.pages import (
-    PHONE,
+    PHONE_SHOWN,
     body_of,
     detail,
 )
@@ -77,7 +77,7 @@ def test_delegation_lets_a_colleague_cover_the_book_until_ended(client, branch_m
 
     assert (delegation.relationship_manager, delegation.delegate, delegation.reason) == (
         relationship_manager, colleague, "Annual leave")
-    assert PHONE in covered
+    assert PHONE_SHOWN in covered
     delegation.refresh_from_db()
     assert delegation.revoked_at is not None
     assert after.status_code == 404

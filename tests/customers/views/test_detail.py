@@ -19,7 +19,7 @@ from tests.customers.factories import make_corporate, make_holding, make_individ
 from tests.customers.views.pages import (
     DETAIL_BUDGET,
     HTMX,
-    PHONE,
+    PHONE_SHOWN,
     PII_REVEALED_EVENT,
     REQUEST_OVERHEAD,
     body_of,
@@ -86,7 +86,7 @@ def test_profile_is_clear_for_the_rm_and_masked_for_the_branch_manager(
     client.force_login(branch_manager)
     manager_body = body_of(detail(client, customer))
 
-    for clear in (PHONE, "wei.zhang@example.cn", "110105198001011234", "250,000.00"):
+    for clear in (PHONE_SHOWN, "wei.zhang@example.cn", "110105198001011234", "250,000.00"):
         assert clear in rm_body
         assert clear not in manager_body
     masked_phone = '<span class="masked" data-masked="true">138****8000</span>'
@@ -131,7 +131,7 @@ def test_relationship_graph_hides_customers_the_viewer_may_not_see(
 
     body = body_of(response)
     graph = response.context["graph"]
-    assert {node["label"] for node in graph["nodes"]} == {"Zhang Wei", "Zhang Li", "another customer"}
+    assert {node["title"] for node in graph["nodes"]} == {"Zhang Wei", "Zhang Li", "another customer"}
     assert sorted(edge["label"] for edge in graph["edges"]) == ["Director", "Spouse"]
     assert "<svg" in body and f'href="/customers/{spouse.pk}/"' in body
     assert "Secret Holdings" not in body

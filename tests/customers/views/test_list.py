@@ -18,6 +18,7 @@ from tests.customers.views.pages import (
     HTMX,
     LIST_BUDGET,
     PHONE,
+    PHONE_SHOWN,
     PII_REVEALED_EVENT,
     REQUEST_OVERHEAD,
     body_of,
@@ -46,7 +47,7 @@ def test_list_shows_the_rms_book_only_with_phones_in_clear(
     assert response.status_code == 200
     assert numbers_of(response) == [customer.number]
     assert elsewhere.number not in body
-    assert PHONE in body
+    assert PHONE_SHOWN in body
     assert "Zhang Wei" in body and "Individual" in body and "SH01" in body
     assert full_name(relationship_manager) in body
 
@@ -61,7 +62,7 @@ def test_branch_staff_see_the_branch_masked(client, branch_staff, customer, coll
 
     body = body_of(response)
     assert sorted(numbers_of(response)) == sorted([customer.number, second.number])
-    assert PHONE not in body
+    assert PHONE_SHOWN not in body
     assert '<span class="masked" data-masked="true">138****8000</span>' in body
 
 
@@ -185,7 +186,10 @@ def test_list_queries_are_constant_in_page_and_book_size(client, request, relati
         large = list_page(client, "size=100")
 
     assert (len(small.context["rows"]), len(large.context["rows"])) == (3, 33)
-    assert not [query for query in few.captured_queries if "COUNT(" in query["sql"].upper()]
+    assert (small.context["count"].value, large.context["count"].value) == (3, 33)
+    # The count rides in the page's own query, bounded: never a COUNT(*) of every visible row.
+    counts = [query["sql"] for query in few.captured_queries if "COUNT(" in query["sql"].upper()]
+    assert len(counts) == 1 and f"LIMIT {listing.COUNT_LIMIT + 1}" in counts[0]
 
 
 @pytest.mark.parametrize("viewer", ["relationship_manager", "branch_manager"])
@@ -322,3 +326,58 @@ def test_empty_quick_search_is_refused(client, relationship_manager):
     response = client.post(reverse("customer-search"), {"q": "   "}, follow=True)
 
     assert "Enter something to search for." in body_of(response)
+
+
+# ---------------------------------------------------------------------------------------------
+# How many match, and the last filters
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_list_says_how_many_match(client, relationship_manager, branch, customer):
+    _book(relationship_manager, branch, 2)
+    client.force_login(relationship_manager)
+
+    response = list_page(client, "size=25")
+
+    assert response.context["count"].value == 3
+    assert "3 customers match." in body_of(response)
+
+
+def test_past_the_limit_the_list_says_more_than(client, relationship_manager, branch, monkeypatch):
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 2)
+    _book(relationship_manager, branch, 4)
+    client.force_login(relationship_manager)
+
+    response = list_page(client, "size=25")
+
+    assert response.context["count"].more
+    assert "More than 2 customers match." in body_of(response)
+    assert len(response.context["rows"]) == 4
+
+
+def test_returning_without_parameters_restores_the_last_filters(client, relationship_manager, customer):
+    client.force_login(relationship_manager)
+    list_page(client, "segment=vip&status=active&size=25&after=5")
+
+    back = list_page(client)
+
+    assert back.status_code == 302
+    assert back["Location"] == f"{reverse('customer-list')}?segment=vip&status=active&size=25"
+    cleared = client.get(f"{reverse('customer-list')}?clear=1")
+    assert cleared.status_code == 302 and cleared["Location"] == reverse("customer-list")
+    assert list_page(client).status_code == 200
+
+
+def test_exact_lookup_terms_are_never_kept_as_last_filters(client, relationship_manager, customer):
+    client.force_login(relationship_manager)
+    location = client.post(reverse("customer-search"), {"q": PHONE})["Location"]
+    client.get(location)
+    assert list_page(client).status_code == 200  # nothing kept but the (opaque) search token
+    list_page(client, "q=wei.zhang%40example.cn&kind=individual")
+
+    back = list_page(client)
+
+    assert back["Location"] == f"{reverse('customer-list')}?kind=individual"
+    assert "example.cn" not in str(dict(client.session))
+    list_page(client, "q=zhang")
+    assert list_page(client)["Location"] == f"{reverse('customer-list')}?q=zhang"

@@ -187,6 +187,7 @@ SESSION_ENGINE = "crm.sessions"  # database sessions, refreshed in one statement
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "crm.errors.csrf_failure"
 
 # Account lock-out: 10 failures within 30 minutes lock the account for 30 minutes.
 AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURE_LIMIT", default=10)
@@ -224,17 +225,21 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders here
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# With DEBUG off (production, `make run`) whitenoise serves what collectstatic gathered, under
+# content-hashed names with year-long cache headers; under the debug server (and the tests)
+# files come straight from the source folders.
+COLLECTED_STATIC = PRODUCTION or not DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if COLLECTED_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
 
 # Security headers. Everything is served by the portal itself: no third-party origin.
 CONTENT_SECURITY_POLICY = {

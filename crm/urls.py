@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+handler400 = "crm.errors.bad_request"
 handler404 = "crm.errors.not_found"
 handler500 = "crm.errors.server_error"
 handler403 = "crm.errors.forbidden"

@@ -13,6 +13,7 @@ from crm.forms import PortalAuthenticationForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "accounts/login/",
         login_not_required(

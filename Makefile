@@ -1,10 +1,11 @@
 # Two commands: `make run` starts the portal, `make test` runs the whole suite.
+# `make dev` starts it with Django's reloading debug server instead of gunicorn.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint clean-data bench
+.PHONY: run dev test install lint clean-data bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +17,9 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m crm.stack run
+
+dev: $(STAMP)
+	$(BIN)/python -m crm.stack dev
 
 test: $(STAMP)
 	@bash scripts/ensure-chromium

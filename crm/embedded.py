@@ -26,6 +26,11 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 DATABASE_NAME = "crm"
+# The wheel starts PostgreSQL with initdb's configuration, whose connection limit is 100 (of
+# which superuser_reserved_connections, 3, are kept for administrators). `make run` sizes its
+# web and Celery processes to stay below it (crm.stack.connection_budget).
+POSTGRES_MAX_CONNECTIONS = 100
+POSTGRES_RESERVED_CONNECTIONS = 3
 
 
 def _quiet_platformdirs() -> None:

@@ -1,14 +1,29 @@
-"""Error pages: JSON in the API's format under /api/, HTML pages elsewhere."""
+"""Error pages: JSON in the API's format under /api/, the portal's own pages elsewhere.
 
+Each page extends the portal's layout and speaks the request's language. The 500 page is
+rendered without the context processors: the failure may be the database they read.
+"""
+
+from django.conf import settings
 from django.http import HttpResponseServerError
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext as _
 
 from crm.api.errors import api_not_found, api_server_error, json_error_response
 
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
+
+
+def bad_request(request, exception=None):
+    if _is_api(request):
+        return json_error_response(
+            request, status_code=400, code="bad_request", message=_("The request is malformed.")
+        )
+    return render(request, "400.html", status=400)
 
 
 def not_found(request, exception=None):
@@ -25,8 +40,18 @@ def forbidden(request, exception=None):
     return render(request, "403.html", status=403)
 
 
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token (often a page left open past the session)."""
+    if _is_api(request):
+        return json_error_response(
+            request, status_code=403, code="csrf_failed",
+            message=_("The form has expired. Reload the page and try again."),
+        )
+    return render(request, "403.html", {"csrf_failed": True}, status=403)
+
+
 def server_error(request):
     if _is_api(request):
         return api_server_error(request)
-    # No request context: the failure may be the database the context processors read.
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    context = {"bank_name": settings.BANK_NAME, "request": request, "csrf_token": get_token(request)}
+    return HttpResponseServerError(loader.get_template("500.html").render(context))

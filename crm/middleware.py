@@ -41,3 +41,25 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _request_id.get()
         return True
+
+
+class PrivateResponseMiddleware:
+    """Forbid caching of every response to a signed-in user or an authenticated API client.
+
+    Such a response may show customer data in clear; no browser cache, proxy or shared disk
+    may keep a copy. Static files never reach this middleware (the static files server
+    answers before it), so they stay cacheable. The user is read after the view ran, so an
+    API client authenticated by token in the view counts too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if getattr(user, "is_authenticated", False) or getattr(request, "auth", None) is not None:
+            response["Cache-Control"] = "no-store"
+            if "Expires" in response:
+                del response["Expires"]
+        return response

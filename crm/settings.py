@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "crm.middleware.RequestIdMiddleware",
+    "crm.middleware.PrivateResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -162,6 +163,13 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# Argon2id first; the PBKDF2 hashers stay so that older hashes still verify, and Django
+# rewrites each one with the first hasher when its user signs in.
+PASSWORD_HASHERS = [
+    "crm.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -179,6 +187,7 @@ SESSION_ENGINE = "crm.sessions"  # database sessions, refreshed in one statement
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "crm.errors.csrf_failure"
 
 # Account lock-out: 10 failures within 30 minutes lock the account for 30 minutes.
 AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURE_LIMIT", default=10)
@@ -191,6 +200,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# Sign-ins are recorded in the audit chain; axes' own access log would be a second,
+# unbounded copy written on every sign-in.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
@@ -213,17 +225,21 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders here
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# With DEBUG off (production, `make run`) whitenoise serves what collectstatic gathered, under
+# content-hashed names with year-long cache headers; under the debug server (and the tests)
+# files come straight from the source folders.
+COLLECTED_STATIC = PRODUCTION or not DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if COLLECTED_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
 
 # Security headers. Everything is served by the portal itself: no third-party origin.
 CONTENT_SECURITY_POLICY = {

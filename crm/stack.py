@@ -1,17 +1,22 @@
-"""Run the whole stack, or the test suite, with one command (`make run`, `make test`).
+"""Run the whole stack, or the test suite, with one command (`make run`, `make dev`, `make test`).
 
     python -m crm.stack run [--port 8000] [--customers 3000]
+    python -m crm.stack dev [--port 8000] [--customers 3000]
     python -m crm.stack test [pytest arguments...]
 
 Without DATABASE_URL / REDIS_URL the embedded PostgreSQL and Valkey start first, with their
 data under `.data/` (kept between runs); the child processes inherit the URLs and attach to
-the same servers. `run` migrates, loads demo data the first time, then runs the web server,
-a Celery worker and Celery beat until Ctrl-C, which stops every process it started.
+the same servers. `run` migrates, loads demo data the first time, collects the static files,
+then serves the portal as it is served in production (gunicorn, DEBUG off, hashed static
+files through whitenoise, the portal's own error pages) beside a Celery worker and Celery
+beat until Ctrl-C, which stops every process it started. `dev` runs Django's reloading
+debug server instead of gunicorn, with DEBUG on.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -23,6 +28,50 @@ from crm import embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 STOP_GRACE_SECONDS = 15
+
+# Process sizes. Each gunicorn thread keeps at most one database connection (persistent for
+# CONN_MAX_AGE, checked before reuse by CONN_HEALTH_CHECKS); each Celery pool process and
+# beat keep one, and the worker's parent process one more.
+WEB_WORKERS = 2  # one per core of a small server
+WEB_THREADS = 4
+CELERY_CONCURRENCY = 2
+# Left over for management commands, a shell, migrations and the health check's probes.
+SPARE_CONNECTIONS = 10
+
+
+def connection_budget() -> int:
+    """The most database connections `make run` opens at once (web, worker, beat, spare)."""
+    web = WEB_WORKERS * WEB_THREADS
+    worker = CELERY_CONCURRENCY + 1
+    beat = 1
+    return web + worker + beat + SPARE_CONNECTIONS
+
+
+def web_command(port: int) -> list[str]:
+    """gunicorn as it serves the portal in production, on the loopback address."""
+    return [
+        sys.executable, "-m", "gunicorn", "crm.wsgi:application",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(WEB_WORKERS),
+        "--worker-class", "gthread",
+        "--threads", str(WEB_THREADS),
+        "--timeout", "60",
+        "--graceful-timeout", str(STOP_GRACE_SECONDS - 5),
+        "--access-logfile", "-",
+    ]
+
+
+def dev_web_command(port: int) -> list[str]:
+    """Django's debug server, reloading when the code changes."""
+    return [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"]
+
+
+def background_commands() -> dict[str, list[str]]:
+    return {
+        "worker": [sys.executable, "-m", "celery", "-A", "crm", "worker", "--loglevel=INFO",
+                   f"--concurrency={CELERY_CONCURRENCY}", "--hostname=worker@%h"],
+        "beat": [sys.executable, "-m", "celery", "-A", "crm", "beat", "--loglevel=INFO"],
+    }
 
 
 def _data_dir() -> Path:
@@ -45,28 +94,31 @@ def _manage(*arguments: str) -> None:
 def _stop(processes: dict[str, subprocess.Popen]) -> None:
     for process in processes.values():
         if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+            # Each child leads its own process group: the signal reaches its own children
+            # too (gunicorn's workers, the debug server's reloaded process).
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_GRACE_SECONDS
     for name, process in processes.items():
         try:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             print(f"{name} did not stop in {STOP_GRACE_SECONDS}s; killing it", flush=True)
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
 
-def run(arguments: argparse.Namespace) -> int:
+def run(arguments: argparse.Namespace, *, develop: bool = False) -> int:
+    # Every child inherits DEBUG: the debug server with its debug pages for `dev` only.
+    os.environ["DEBUG"] = "true" if develop else "false"
     _prepare_environment()
     _manage("migrate", "--noinput")
     _manage("seed_demo", "--if-empty", "--customers", str(arguments.customers))
-    commands = {
-        "web": [sys.executable, "manage.py", "runserver", f"127.0.0.1:{arguments.port}",
-                "--noreload"],
-        "worker": [sys.executable, "-m", "celery", "-A", "crm", "worker", "--loglevel=INFO",
-                   "--concurrency=2", "--hostname=worker@%h"],
-        "beat": [sys.executable, "-m", "celery", "-A", "crm", "beat", "--loglevel=INFO"],
-    }
+    if not develop:
+        _manage("collectstatic", "--noinput", "--verbosity", "0")
+    web = dev_web_command(arguments.port) if develop else web_command(arguments.port)
+    commands = {"web": web, **background_commands()}
     processes: dict[str, subprocess.Popen] = {}
     stopping = False
 
@@ -124,12 +176,16 @@ def main(argv: list[str] | None = None) -> int:
         return test(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m crm.stack")
     sub = parser.add_subparsers(dest="command", required=True)
-    run_parser = sub.add_parser("run", help="web server, Celery worker and beat")
-    run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    run_parser.add_argument("--customers", type=int, default=3000)
+    for name, help_text in (
+        ("run", "the portal as served in production (gunicorn), Celery worker and beat"),
+        ("dev", "Django's reloading debug server, Celery worker and beat"),
+    ):
+        run_parser = sub.add_parser(name, help=help_text)
+        run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        run_parser.add_argument("--customers", type=int, default=3000)
     sub.add_parser("test", help="the pytest suite")
     arguments = parser.parse_args(argv)
-    return run(arguments)
+    return run(arguments, develop=arguments.command == "dev")
 
 
 if __name__ == "__main__":

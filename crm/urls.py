@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from crm import views
@@ -12,6 +13,7 @@ from crm.forms import PortalAuthenticationForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "accounts/login/",
         login_not_required(
@@ -25,7 +27,8 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("customers/", include("customers.intake.urls")),
     path("compliance/", include("compliance.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language is chosen on the sign-in page too; nothing else under i18n/ is served.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("crm.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -34,6 +37,7 @@ urlpatterns = [
         url_name="api-schema", http_method_names=["get", "head"]), name="api-docs"),
 ]
 
+handler400 = "crm.errors.bad_request"
 handler404 = "crm.errors.not_found"
 handler500 = "crm.errors.server_error"
 handler403 = "crm.errors.forbidden"

@@ -1,10 +1,11 @@
-"""Pages of the project package: home, health, language choice."""
+"""Pages of the project package: home, health, the favicon."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -39,3 +40,11 @@ def health(request):
     """JSON state of the database, Redis and Celery workers; HTTP 503 when one is down."""
     report = service_health()
     return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """Browsers and Django admin ask for /favicon.ico: send them to the portal's icon, which
+    the static files server delivers with its long-lived cache headers."""
+    return HttpResponseRedirect(static("crm/img/favicon.svg"))

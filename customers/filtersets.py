@@ -20,6 +20,8 @@ from customers.models import (
     CustomerStatus,
     Holding,
     HoldingStatus,
+    Need,
+    NeedStatus,
     ProductType,
     Segment,
 )
@@ -59,6 +61,10 @@ class CustomerFilterSet(django_filters.FilterSet):
     holding = django_filters.ChoiceFilter(
         label=_("Holds product"), choices=ProductType.choices, method="filter_holding"
     )
+    open_needs = django_filters.BooleanFilter(
+        label=_("Has open needs"), method="filter_open_needs",
+        help_text=_("Customers with a need still open or in progress (or, if false, none)."),
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort"), method="filter_sort",
         choices=[(key, key) for key in ORDERING], empty_label=None,
@@ -87,6 +93,13 @@ class CustomerFilterSet(django_filters.FilterSet):
             Exists(Holding.objects.filter(customer=OuterRef("pk"), product_type=value,
                                           status=HoldingStatus.ACTIVE))
         )
+
+    def filter_open_needs(self, queryset, name, value):
+        if value is None:
+            return queryset
+        open_need = Exists(Need.objects.filter(
+            customer=OuterRef("pk"), status__in=[NeedStatus.OPEN, NeedStatus.IN_PROGRESS]))
+        return queryset.filter(open_need if value else ~open_need)
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*ORDERING.get(value, ORDERING["name"]))

@@ -70,6 +70,11 @@ class CustomerListForm(forms.Form):
     )
     holding = forms.ChoiceField(label=_("Holds product"), required=False,
                                 choices=[("", _("Any product")), *ProductType.choices])
+    open_needs = forms.TypedChoiceField(
+        label=_("Has open needs"), required=False, empty_value=None,
+        coerce=lambda value: value == "true",
+        choices=[("", _("Either")), ("true", _("Yes")), ("false", _("No"))],
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False,
                              choices=[("", _("Default")), *[(key, key) for key in ORDERING]],
                              widget=forms.HiddenInput)

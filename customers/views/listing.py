@@ -42,7 +42,7 @@ RESULTS_TARGET = "customer-results"
 # number never goes into the session in clear (nor into a URL).
 LAST_FILTERS_SESSION_KEY = "customer_list_filters"
 KEPT_FILTERS = ("kind", "segment", "status", "home_branch", "relationship_manager", "not_contacted_days",
-                "holding", "size", "sort", "q")
+                "holding", "open_needs", "size", "sort", "q")
 # Matches are counted exactly up to this many; past it the list says "more than".
 COUNT_LIMIT = 1000
 
@@ -179,6 +179,8 @@ def customer_filter(request) -> CustomerFilter:
     for name in ("kind", "home_branch", "relationship_manager", "not_contacted_days", "holding"):
         if cleaned.get(name) not in (None, ""):
             filter_data[name] = str(cleaned[name])
+    if cleaned.get("open_needs") is not None:
+        filter_data["open_needs"] = "true" if cleaned["open_needs"] else "false"
     for name in ("segment", "status"):
         filter_data.setlist(name, cleaned.get(name) or [])
     if term:

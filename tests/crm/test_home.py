@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import BranchFactory, UserFactory
 
@@ -110,3 +111,25 @@ def test_unknown_page_is_html_404_and_unknown_api_path_is_json_404(client, relat
     assert "text/html" in page["Content-Type"]
     assert api.status_code == 404
     assert api.json()["error"]["code"] == "not_found"
+
+
+def test_every_book_figure_links_to_the_customers_it_counts(client, relationship_manager, branch):
+    from customers.models import Need, NeedStatus
+    from tests.customers.factories import make_individual
+
+    with_need = make_individual(relationship_manager=relationship_manager, branch=branch)
+    done = make_individual(relationship_manager=relationship_manager, branch=branch)
+    make_individual(relationship_manager=relationship_manager, branch=branch)
+    Need.objects.create(customer=with_need, need_type="wealth_growth", status=NeedStatus.OPEN,
+                        recorded_at=timezone.now())
+    Need.objects.create(customer=done, need_type="wealth_growth", status=NeedStatus.MET,
+                        recorded_at=timezone.now())
+    client.force_login(relationship_manager)
+
+    home = client.get(reverse("home")).content.decode()
+    link = f'{reverse("customer-list")}?open_needs=true'
+    assert f'<a href="{link}">1</a>' in home
+    listed = client.get(link)
+    assert [row["customer"].pk for row in listed.context["rows"]] == [with_need.pk]
+    without = client.get(f'{reverse("customer-list")}?open_needs=false')
+    assert with_need.pk not in [row["customer"].pk for row in without.context["rows"]]

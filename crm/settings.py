@@ -345,6 +345,8 @@ SPECTACULAR_SETTINGS = {
         "NeedStatusEnum": "customers.models.NeedStatus",
         "RelationshipKindEnum": "customers.models.RelationshipKind",
         "ChannelEnum": "customers.models.Channel",
+        "ImportKindEnum": "customers.models.ImportKind",
+        "ImportStatusEnum": "customers.models.ImportStatus",
     },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)

@@ -66,6 +66,14 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             raise exceptions.NotFound() from None
         return import_job_get(actor=self.request.user, pk=pk)
 
+    def options(self, request, *args, **kwargs):
+        # Like every other answer here: 403 without IMPORT, 404 for a job not the caller's.
+        if "pk" in kwargs:
+            self.get_object()
+        else:
+            check_may_import(request.user)
+        return super().options(request, *args, **kwargs)
+
     @extend_schema(
         summary="Send customers or holdings to import",
         description=("Starts the dry run of an import job holding `records`, as an upload of the "

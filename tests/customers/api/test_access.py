@@ -232,7 +232,7 @@ WRITES = {
         "other_rm": 201,
         "assigned_rm": 201,
         "branch_staff": 201,
-        "branch_manager": 403,
+        "branch_manager": 201,
         "compliance": 403,
         "compliance_revealed": 403,
         "service": 201,

@@ -82,7 +82,7 @@ def _detail_routes() -> list[str]:
 
 
 def test_options_on_a_customer_the_caller_may_not_see_is_a_404_like_a_missing_one(rm, customer, hidden):
-    for route in _detail_routes():
+    for route in [route for route in _detail_routes() if route.startswith("api/v1/customers/")]:
         missing = rm.options(_urls(route, 999_999_999))
         unseen = rm.options(_urls(route, hidden.pk))
         assert (route, unseen.status_code) == (route, 404)

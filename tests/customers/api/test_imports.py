@@ -116,6 +116,7 @@ def test_callers_without_import_are_refused_before_the_body_is_read(request, cal
 
     assert _send(client, "not even a list").status_code == 403
     assert client.get(URL).status_code == 403
+    assert client.options(URL).status_code == 403
     assert ImportJob.objects.count() == 0
 
 
@@ -127,6 +128,7 @@ def test_another_branchs_job_is_not_found(core_banking, branch, branch_manager, 
     assert client.get(f"{URL}{job.pk}/").status_code == 404
     assert client.post(f"{URL}{job.pk}/apply/").status_code == 404
     assert client.get(f"{URL}999999/").status_code == 404
+    assert client.options(f"{URL}{job.pk}/").status_code == client.options(f"{URL}999999/").status_code == 404
     assert [item["id"] for item in client.get(URL).json()["results"]] == []
     assert [item["id"] for item in core_banking.get(URL).json()["results"]] == [job.pk]
 

@@ -81,13 +81,13 @@ def test_export_keeps_phones_and_signed_amounts_and_neutralises_signed_formulas(
     names = {"-1250.00": "-1250.00", "+SUM(1)": "'+SUM(1)", "-2+3": "'-2+3"}
     for name in names:
         make_corporate(relationship_manager=relationship_manager, branch=branch, display_name=name,
-                       phone="+86 138 0013 8000")
+                       phone="+44 20 7946 0958")
     client.force_login(relationship_manager)
 
     rows = _csv(client.get(f"{reverse('customer-export')}?sort=number"))
 
     assert sorted(row[1] for row in rows[1:]) == sorted(names.values())
-    assert [row[8] for row in rows[1:]] == ["+86 138 0013 8000"] * 3
+    assert [row[8] for row in rows[1:]] == ["+44 20 7946 0958"] * 3
 
 
 @pytest.mark.parametrize("value", [

@@ -122,7 +122,7 @@ def test_every_page_fits_a_phone(offline_page, live_server, bank, branch, userna
                   reverse("merge-list"), reverse("customer-duplicates", args=[bank.pk]),
                   reverse("customer-merge", args=[bank.pk, other.pk])]
     if username == "compliance.one":
-        paths += [reverse("audit-event-list"), reverse("audit-customer-access", args=[bank.pk])]
+        paths += [reverse("audit-event-list"), reverse("audit-customer-access", args=[bank.number])]
     for path in paths:
         page.goto(f"{live_server.url}{path}")
         assert page.locator("main").count() == 1, path

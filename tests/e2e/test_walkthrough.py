@@ -74,7 +74,7 @@ def _extra_pages(role: str, customer) -> list[str]:
     if role == "branch_manager":
         pages += [reverse("customer-books"), reverse("importjob-create")]
     if role == "compliance_officer":
-        pages.append(reverse("audit-customer-access", args=[customer.pk]))
+        pages.append(reverse("audit-customer-access", args=[customer.number]))
     if role == "administrator":
         pages += [reverse("admin:auth_user_changelist"), reverse("admin:customers_customer_changelist")]
     return pages

@@ -187,8 +187,13 @@ NOT_A_NAME = re.compile(r"[0-9@]")
 MAX_UNKNOWN_SHOWN = 20
 
 
+def could_be_column_name(name) -> bool:
+    """Whether `name` may be repeated back as a column name (see HEADER_NAME above)."""
+    return isinstance(name, str) and bool(HEADER_NAME.fullmatch(name)) and not NOT_A_NAME.search(name)
+
+
 def _unknown_column(position: int, name: str, known: set[str]) -> str:
-    if not HEADER_NAME.fullmatch(name) or NOT_A_NAME.search(name):
+    if not could_be_column_name(name):
         return _gettext("column %(position)s") % {"position": position}
     close = difflib.get_close_matches(name, sorted(known), n=1)
     if close:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _gettext
 
-from customers.intake.columns import COLUMNS, HEADER_NAME, NOT_A_NAME
+from customers.intake.columns import COLUMNS, could_be_column_name
 from customers.intake.selectors import check_may_import
 from customers.intake.services import import_job_create
 from customers.models import ImportJob, ImportKind
@@ -42,8 +42,7 @@ def _cell(value) -> str | None:
 
 
 def _named(key: str) -> str:
-    # A key is repeated back only when it could be a column name (see columns.HEADER_NAME).
-    if isinstance(key, str) and HEADER_NAME.fullmatch(key) and not NOT_A_NAME.search(key):
+    if could_be_column_name(key):
         return f"“{key}”"
     return _gettext("a field")
 

@@ -6,6 +6,9 @@ import os
 
 import pytest
 
+from customers import permissions
+from tests.e2e.portal import keep_at_home
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -35,20 +38,20 @@ def browser_type_launch_args(browser_type_launch_args):
             "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(autouse=True)
+def _role_permissions(transactional_db):
+    """The roles' customer permissions as the policy grants them (a transactional test empties
+    every table afterwards, and the permission rows come back with new ids)."""
+    permissions.permission_id.cache_clear()
+    permissions.sync_role_permissions()
+    yield
+    permissions.permission_id.cache_clear()
+
+
 @pytest.fixture
 def offline_page(page, live_server):
     """A page whose requests to any origin but the live server are recorded and refused."""
-    foreign: list[str] = []
-
-    def guard(route):
-        url = route.request.url
-        if url.startswith(live_server.url) or url.startswith("data:"):
-            route.continue_()
-        else:
-            foreign.append(url)
-            route.abort()
-
-    page.route("**/*", guard)
+    foreign = keep_at_home(page, live_server.url)
     page.foreign_requests = foreign
     yield page
     assert foreign == [], f"the page tried to load from other origins: {foreign}"

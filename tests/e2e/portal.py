@@ -1,29 +1,27 @@
-"""What the browser tests of several pages share: signing in, the roles' permissions, the language."""
+"""What the browser tests of several pages share: signing in, the language, other origins refused."""
 
 from __future__ import annotations
 
-import importlib
-
-import pytest
-from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
-from customers import permissions
 from tests.factories import PASSWORD
 
 
-@pytest.fixture
-def role_permissions(transactional_db):
-    """The roles' customer permissions, as migration 0002 grants them (a transactional test
-    empties every table, and the permission rows come back under new ids)."""
-    grants = importlib.import_module("customers.migrations.0002_role_permissions").ROLE_PERMISSIONS
-    permissions.permission_id.cache_clear()
-    for role, codenames in grants.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="customers",
-                                                         codename__in=codenames))
-    yield
-    permissions.permission_id.cache_clear()
+def keep_at_home(target, base_url: str) -> list[str]:
+    """Refuse every request of `target` (a page or a browser context) to another origin than
+    `base_url`; return the list the refused addresses are recorded in."""
+    foreign: list[str] = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(base_url) or url.startswith("data:"):
+            route.continue_()
+        else:
+            foreign.append(url)
+            route.abort()
+
+    target.route("**/*", guard)
+    return foreign
 
 
 def sign_in(page, live_server, username: str) -> None:

@@ -9,10 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.customers.factories import make_individual
-from tests.e2e.portal import choose_language, role_permissions, sign_in
+from tests.e2e.portal import choose_language, sign_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures(
-    role_permissions.__name__)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_compliance_officer_follows_who_saw_this_customer_from_the_360_page(

@@ -10,30 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from compliance.models import AuditEvent
-from customers import permissions
 from customers.models import Customer
 from tests.customers.factories import make_individual
-from tests.factories import PASSWORD
+from tests.e2e.portal import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _role_permissions(transactional_db):
-    """The roles' customer permissions as the migrations grant them (a transactional test
-    empties every table afterwards, and the permission rows come back with new ids)."""
-    permissions.permission_id.cache_clear()
-    permissions.sync_role_permissions()
-    yield
-    permissions.permission_id.cache_clear()
-
-
-def _sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("user-name")).to_be_visible()
 
 
 def _open_the_form(page) -> None:
@@ -54,7 +35,7 @@ def _fill_individual(page, *, phone: str) -> None:
 
 def test_branch_staff_onboard_a_walk_in_individual(offline_page, live_server, branch_staff, branch):
     page = offline_page
-    _sign_in(page, live_server, "staff.one")
+    sign_in(page, live_server, "staff.one")
     _open_the_form(page)
 
     _fill_individual(page, phone="+86 139 1111 2222")
@@ -73,7 +54,7 @@ def test_a_relationship_manager_adds_a_corporate_on_a_phone(offline_page, live_s
                                                             branch):
     page = offline_page
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, live_server, "rm.one")
+    sign_in(page, live_server, "rm.one")
     page.goto(f"{live_server.url}/customers/new/")
 
     page.get_by_test_id("customer-kinds").get_by_role("link", name="Corporate").click()
@@ -99,7 +80,7 @@ def test_a_possible_duplicate_is_shown_then_created_anyway_with_a_reason(
     existing = make_individual(relationship_manager=relationship_manager, branch=branch, given_name="Min",
                                family_name="Wang", phone="+86 139 1111 2222")
     page = offline_page
-    _sign_in(page, live_server, "staff.one")
+    sign_in(page, live_server, "staff.one")
     _open_the_form(page)
 
     _fill_individual(page, phone="139 1111 2222")
@@ -128,7 +109,7 @@ def test_a_possible_duplicate_is_shown_then_created_anyway_with_a_reason(
 
 def test_a_mistyped_e_mail_is_explained_and_nothing_is_lost(offline_page, live_server, branch_staff, branch):
     page = offline_page
-    _sign_in(page, live_server, "staff.one")
+    sign_in(page, live_server, "staff.one")
     _open_the_form(page)
 
     _fill_individual(page, phone="+86 139 1111 2222")

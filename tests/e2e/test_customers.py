@@ -2,49 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
 from crm.roles import Role
-from customers import permissions
 from customers.models import Customer, Interaction
 from tests.customers.factories import make_individual
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.portal import sign_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = "+86 138 0013 8000"
 PHONE_SHOWN = "138 0013 8000"  # PHONE in clear, as every surface shows it
-
-
-@pytest.fixture(autouse=True)
-def _role_permissions(transactional_db):
-    """The roles' customer permissions, as migration 0002 grants them.
-
-    A transactional test empties every table afterwards and Django re-creates the permission
-    rows with new ids, so the groups lose their permissions and the cached permission ids go
-    stale for the transactional tests that follow.
-    """
-    grants = importlib.import_module("customers.migrations.0002_role_permissions").ROLE_PERMISSIONS
-    permissions.permission_id.cache_clear()
-    for role, codenames in grants.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="customers",
-                                                         codename__in=codenames))
-    yield
-    permissions.permission_id.cache_clear()
-
-
-def _sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("user-name")).to_be_visible()
 
 
 def test_rm_finds_a_customer_by_phone_and_sees_it_in_clear(offline_page, live_server, relationship_manager,
@@ -54,7 +26,7 @@ def test_rm_finds_a_customer_by_phone_and_sees_it_in_clear(offline_page, live_se
     make_individual(relationship_manager=relationship_manager, branch=branch, given_name="Xiu",
                     family_name="Liu")
     page = offline_page
-    _sign_in(page, live_server, "rm.one")
+    sign_in(page, live_server, "rm.one")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Customers").click()
     page.get_by_role("searchbox").fill("138 0013 8000")
@@ -87,7 +59,7 @@ def test_filter_form_swaps_results_and_updates_the_address(offline_page, live_se
     make_individual(relationship_manager=relationship_manager, branch=branch, given_name="Xiu",
                     family_name="Liu", segment="vip")
     page = offline_page
-    _sign_in(page, live_server, "rm.one")
+    sign_in(page, live_server, "rm.one")
     page.goto(f"{live_server.url}/customers/")
     expect(page.get_by_test_id("customer-table").locator("tbody tr")).to_have_count(2)
 
@@ -105,7 +77,7 @@ def test_branch_manager_reassigns_a_customer_to_the_other_rm(offline_page, live_
     customer = make_individual(relationship_manager=relationship_manager, branch=branch, given_name="Wei",
                                family_name="Zhang", phone=PHONE)
     page = offline_page
-    _sign_in(page, live_server, "manager.one")
+    sign_in(page, live_server, "manager.one")
     page.goto(f"{live_server.url}/customers/{customer.pk}/")
     expect(page.get_by_test_id("contact")).not_to_contain_text(PHONE_SHOWN)
 

@@ -6,19 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from customers import permissions
 from tests.customers.factories import make_individual
-from tests.e2e.test_customer_create import _sign_in
+from tests.e2e.portal import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _role_permissions(transactional_db):
-    permissions.permission_id.cache_clear()
-    permissions.sync_role_permissions()
-    yield
-    permissions.permission_id.cache_clear()
 
 
 def test_a_branch_manager_finds_duplicates_from_the_navigation_and_the_customer_page(
@@ -31,7 +22,7 @@ def test_a_branch_manager_finds_duplicates_from_the_navigation_and_the_customer_
     alone = make_individual(relationship_manager=relationship_manager, branch=branch, given_name="Xiu",
                             family_name="Liu")
     page = offline_page
-    _sign_in(page, live_server, "manager.one")
+    sign_in(page, live_server, "manager.one")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Duplicates").click()
     table = page.get_by_test_id("customers-with-duplicates")

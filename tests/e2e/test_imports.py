@@ -10,10 +10,9 @@ from playwright.sync_api import expect
 from customers.intake import dispatch
 from customers.models import ImportJob
 from tests.customers.intake.helpers import fixture_bytes
-from tests.e2e.portal import role_permissions, sign_in
+from tests.e2e.portal import sign_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures(
-    role_permissions.__name__)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _upload(page, live_server, name: str, content: bytes) -> None:

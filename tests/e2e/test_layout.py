@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from crm.roles import Role
 from customers.models import Customer, HoldingStatus, ProductType, Relationship, RelationshipKind
 from tests.customers.factories import make_corporate, make_holding, make_individual, make_interaction
-from tests.e2e.test_customers import _role_permissions, _sign_in  # noqa: F401 (fixture)
+from tests.e2e.portal import sign_in
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -66,7 +66,7 @@ def bank(relationship_manager, branch):
 def test_customer_list_fits_a_phone_and_shows_results_first(offline_page, live_server, bank):
     page = offline_page
     page.set_viewport_size(PHONE)
-    _sign_in(page, live_server, "rm.one")
+    sign_in(page, live_server, "rm.one")
     page.goto(f"{live_server.url}{reverse('customer-list')}")
 
     _assert_no_sideways_scroll(page, "customer list")
@@ -85,7 +85,7 @@ def test_customer_list_fits_a_phone_and_shows_results_first(offline_page, live_s
 def test_filters_are_open_on_a_desktop(offline_page, live_server, bank):
     page = offline_page
     page.set_viewport_size(DESKTOP)
-    _sign_in(page, live_server, "rm.one")
+    sign_in(page, live_server, "rm.one")
     page.goto(f"{live_server.url}{reverse('customer-list')}")
 
     expect(page.get_by_test_id("customer-filters").get_by_label("Kind")).to_be_visible()
@@ -94,7 +94,7 @@ def test_filters_are_open_on_a_desktop(offline_page, live_server, bank):
 def test_customer_360_fits_a_phone_and_reaches_quick_actions_from_the_top(offline_page, live_server, bank):
     page = offline_page
     page.set_viewport_size(PHONE)
-    _sign_in(page, live_server, "rm.one")
+    sign_in(page, live_server, "rm.one")
     page.goto(f"{live_server.url}{reverse('customer-detail', args=[bank.pk])}")
 
     _assert_no_sideways_scroll(page, "customer 360")
@@ -111,7 +111,7 @@ def test_every_page_fits_a_phone(offline_page, live_server, bank, branch, userna
     UserFactory(role=Role.COMPLIANCE_OFFICER, branch=None, username="compliance.one")
     page = offline_page
     page.set_viewport_size(PHONE)
-    _sign_in(page, live_server, username)
+    sign_in(page, live_server, username)
     other = Customer.objects.exclude(pk=bank.pk).order_by("pk").first()
     paths = [reverse("home"), reverse("customer-list"), reverse("customer-detail", args=[bank.pk]),
              reverse("password_change"), reverse("customer-detail", args=[bank.pk + 10_000])]
@@ -140,7 +140,7 @@ def test_sign_in_page_fits_a_phone(offline_page, live_server):
 def test_holdings_columns_stay_inside_their_panel_on_a_desktop(offline_page, live_server, bank):
     page = offline_page
     page.set_viewport_size(DESKTOP)
-    _sign_in(page, live_server, "rm.one")
+    sign_in(page, live_server, "rm.one")
     page.goto(f"{live_server.url}{reverse('customer-detail', args=[bank.pk])}")
 
     panel = page.get_by_test_id("holdings")
@@ -160,7 +160,7 @@ def test_holdings_columns_stay_inside_their_panel_on_a_desktop(offline_page, liv
 def test_relationship_graph_labels_hold_their_names_and_no_arrow_crosses_one(offline_page, live_server, bank):
     page = offline_page
     page.set_viewport_size(DESKTOP)
-    _sign_in(page, live_server, "rm.one")
+    sign_in(page, live_server, "rm.one")
     page.goto(f"{live_server.url}{reverse('customer-detail', args=[bank.pk])}")
 
     graph = page.get_by_test_id("relationship-graph")

@@ -9,14 +9,11 @@ language by language and page by page.
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from customers import permissions
 from tests.customers.factories import make_individual, make_interaction
+from tests.e2e.portal import keep_at_home
 from tests.factories import PASSWORD, BranchFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -43,14 +40,8 @@ document.addEventListener("securitypolicyviolation", function (event) {
 
 @pytest.fixture
 def bank(transactional_db):
-    """The roles with their permissions (a transactional test empties the tables), their
-    users, and one customer of the branch with an interaction on its timeline."""
-    grants = importlib.import_module("customers.migrations.0002_role_permissions").ROLE_PERMISSIONS
-    permissions.permission_id.cache_clear()
-    for role, codenames in grants.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="customers",
-                                                         codename__in=codenames))
+    """A user per role (their permissions come from conftest's autouse fixture), and one
+    customer of the branch with an interaction on its timeline."""
     branch = BranchFactory(code="SH01", name="Shanghai Lujiazui", region="East China")
     users = {}
     for role, username in ROLES.items():
@@ -62,8 +53,7 @@ def bank(transactional_db):
     customer = make_individual(relationship_manager=users["relationship_manager"], branch=branch,
                                given_name="Wei", family_name="Zhang", phone="+86 138 0013 8000")
     make_interaction(customer, actor=users["relationship_manager"])
-    yield customer
-    permissions.permission_id.cache_clear()
+    return customer
 
 
 def _extra_pages(role: str, customer) -> list[str]:
@@ -85,17 +75,7 @@ def _walk(browser, live_server, customer, role: str, viewport: str, language: st
     context = browser.new_context(viewport=VIEWPORTS[viewport], locale=language)
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     context.add_init_script(WATCH_CSP)
-    foreign: list[str] = []
-
-    def keep_at_home(route):
-        url = route.request.url
-        if url.startswith(live_server.url) or url.startswith("data:"):
-            route.continue_()
-        else:
-            foreign.append(url)
-            route.abort()
-
-    context.route("**/*", keep_at_home)
+    foreign = keep_at_home(context, live_server.url)
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda message: message.type == "error" and console.append(message.text))

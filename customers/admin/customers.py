@@ -102,6 +102,8 @@ class CustomerAdmin(CustomerDataAdmin):
         return require_POST(self._search)(request)
 
     def _search(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         query = QueryDict(mutable=True)
         for name, values in request.POST.lists():
             if name not in _NOT_KEPT:

@@ -92,3 +92,12 @@ def test_an_unknown_token_asks_to_search_again(signed_in, customer):
 
 def test_the_search_view_only_posts(signed_in):
     assert signed_in.get(SEARCH_URL + f"?q={PHONE}").status_code == 405
+
+
+def test_the_search_view_needs_the_change_lists_permission(client, branch):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="staff.no-perms", branch=branch, is_staff=True))
+
+    assert client.post(SEARCH_URL, {"q": PHONE}).status_code == 403
+    assert "customer_searches" not in client.session

@@ -16,7 +16,7 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crm.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
+from crm.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent, note_subject
 from customers import permissions, services
 from customers.api import serializers as api
 from customers.api.views.common import (
@@ -114,7 +114,10 @@ class CustomerViewSet(
         return customer_list(actor=self.request.user, base=customer_queryset())
 
     def get_object(self) -> Customer:
-        return customer_get(actor=self.request.user, pk=int(self.kwargs["pk"]))
+        customer = customer_get(actor=self.request.user, pk=int(self.kwargs["pk"]))
+        # A keyed write under this customer is replayed only while the caller still sees it.
+        note_subject(Customer._meta.label_lower, customer.pk)
+        return customer
 
     def _page_response(self, queryset) -> Response:
         sort = self.request.query_params.get("sort")
@@ -180,6 +183,7 @@ class CustomerViewSet(
             # Created for a book the caller does not see (another RM's, in a branch they are not
             # part of): say so without showing the record.
             return Response({"id": customer.pk, "number": customer.number}, status=status.HTTP_201_CREATED)
+        note_subject(Customer._meta.label_lower, created.pk)
         return Response(_customer_output(user, created), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):

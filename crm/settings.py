@@ -291,8 +291,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task a worker took but never acknowledged (the whole worker was killed) goes back to the
 # queue after this long; a lost pool process's task goes back at once (reject_on_worker_lost).
+# Socket timeouts: a paused or half-open broker fails a send (which then waits in the outbox)
+# instead of holding the request forever.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # The schedule lives here; beat's database scheduler copies it into its tables at start, where

@@ -30,6 +30,7 @@ if os.environ.get("FAULT_BATCH_SIZE"):
 
 if os.environ.get("FAULT_VISIBILITY_TIMEOUT"):
     app.conf.broker_transport_options = {
+        **app.conf.broker_transport_options,
         "visibility_timeout": int(os.environ["FAULT_VISIBILITY_TIMEOUT"]),
         "unacked_restore_interval": 1,
         "unacked_restore_throttle": 1,

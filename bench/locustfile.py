@@ -30,6 +30,13 @@ CUSTOMER_LINK = re.compile(rb'href="/customers/(\d+)/"')
 NAME_SEARCHES = ["wang", "li", "zhang", "chen", "liu"]
 
 
+def _problem(response) -> str:
+    """What went wrong: the status and where it landed, or the connection error's class."""
+    if response.status_code == 0:  # no HTTP answer at all
+        return f"no answer ({type(response.error).__name__}: {response.error})"[:200]
+    return f"HTTP {response.status_code} at {(response.url or '').split('?')[0]}"
+
+
 class _Browser(HttpUser):
     abstract = True
     wait_time = between(1, 3)
@@ -52,8 +59,8 @@ class _Browser(HttpUser):
         # landing on the sign-in page means the session was lost.
         headers = {"HX-Request": "true"} if htmx else {}
         with self.client.get(path, name=name, headers=headers, catch_response=True) as response:
-            if response.status_code != 200 or "/accounts/login/" in response.url:
-                response.failure(f"HTTP {response.status_code} at {response.url.split('?')[0]}")
+            if response.status_code != 200 or "/accounts/login/" in (response.url or ""):
+                response.failure(_problem(response))
                 return b""
             return response.content
 
@@ -143,7 +150,7 @@ class CoreBankingSystem(HttpUser):
     def _get(self, path: str, name: str) -> dict:
         with self.client.get(path, name=name, catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                response.failure(_problem(response))
                 return {}
             return response.json()
 

@@ -148,13 +148,22 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL")
+# Redis may go away for a while (a restart, a failover). Short socket timeouts keep a request
+# from waiting long on it, and after a failure a circuit breaker (crm.resilience) skips it for
+# REDIS_BREAKER_SECONDS: the API's rate limits are then counted in each web process
+# (crm.api.throttling) and Celery sends wait in the outbox (crm.outbox).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
+REDIS_BREAKER_SECONDS = env.int("REDIS_BREAKER_SECONDS", default=30)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="crm"),
         "TIMEOUT": 300,
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        },
     }
 }
 
@@ -280,7 +289,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task a worker took but never acknowledged (the whole worker was killed) goes back to the
+# queue after this long; a lost pool process's task goes back at once (reject_on_worker_lost).
+# Socket timeouts: a paused or half-open broker fails a send (which then waits in the outbox)
+# instead of holding the request forever.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # The schedule lives here; beat's database scheduler copies it into its tables at start, where
 # administrators see each task's last run and can pause one in admin.
@@ -296,6 +313,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "compliance-verify-audit-chain": {
         "task": "compliance.tasks.verify_audit_chain_task",
         "schedule": crontab(hour=2, minute=30),  # bank time: CELERY_TIMEZONE
+    },
+    "crm-outbox-sweep": {
+        "task": "crm.tasks.outbox_sweep",
+        "schedule": timedelta(minutes=1),  # tasks committed while the broker was down
     },
     "crm-purge-idempotency-records": {
         "task": "crm.tasks.idempotency_records_purge",
@@ -315,8 +336,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crm.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "crm.api.throttling.AnonRateThrottle",
+        "crm.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="30/minute"),

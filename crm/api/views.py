@@ -9,9 +9,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from crm.api.throttling import ScopedRateThrottle
 from crm.services import api_token_issue
 
 

@@ -15,18 +15,12 @@ from rest_framework import exceptions
 from crm.api.idempotency import ErrorOutputSerializer
 from crm.api.pagination import DefaultCursorPagination
 from customers import services
+from customers.filtersets import CURSOR_ORDERING
 from customers.models import CustomerKind
 
 # Orderings the customer list offers with cursor pagination: each on a column that is never
 # null, ending in a unique one, so a cursor position is well defined.
-API_ORDERINGS = {
-    "name": ("display_name", "pk"),
-    "-name": ("-display_name", "-pk"),
-    "number": ("number",),
-    "-number": ("-number",),
-    "since": ("since", "pk"),
-    "-since": ("-since", "-pk"),
-}
+API_ORDERINGS = CURSOR_ORDERING
 DEFAULT_ORDERING = ("-pk",)
 
 

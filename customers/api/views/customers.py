@@ -31,7 +31,7 @@ from customers.api.views.common import (
 )
 from customers.api.views.metadata import CustomerMetadata
 from customers.api.views.nested import HoldingsMixin, InteractionsMixin, NeedsMixin, RelationshipsMixin
-from customers.filtersets import CustomerFilterSet
+from customers.filtersets import CustomerCursorFilterSet
 from customers.models import Customer
 from customers.permissions import CustomerAction
 from customers.selectors import (
@@ -94,7 +94,7 @@ class CustomerViewSet(
     queryset = Customer.objects.none()  # for schema introspection; get_queryset restricts
     pagination_class = CustomerCursorPagination
     filter_backends = [CustomerFilterBackend]
-    filterset_class = CustomerFilterSet
+    filterset_class = CustomerCursorFilterSet
     metadata_class = CustomerMetadata
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
@@ -134,7 +134,7 @@ class CustomerViewSet(
         data.is_valid(raise_exception=True)
         query = request.query_params.copy()
         query["q"] = data.validated_data["q"]
-        filterset = CustomerFilterSet(query, queryset=self.get_queryset(), actor=request.user)
+        filterset = CustomerCursorFilterSet(query, queryset=self.get_queryset(), actor=request.user)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
         return self._page_response(filterset.qs)

@@ -349,6 +349,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "crm.api.schema.document_error_answers",
+    ],
     # Choice sets that share a field name ("status", "kind") get one component name each.
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "customers.models.CustomerStatus",

@@ -32,6 +32,15 @@ class DefaultCursorPagination(CursorPagination):
             ]})
         return int(value)
 
+    def decode_cursor(self, request):
+        # A cursor the client altered is a bad parameter (400), not a missing page (404).
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [str(self.invalid_cursor_message)]}
+            ) from None
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

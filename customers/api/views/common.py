@@ -47,6 +47,8 @@ class CustomerFilterBackend(DjangoFilterBackend):
 
 
 REFERENCE_PATTERN = r"[A-Za-z0-9._:-]{1,64}"
+# The same, anchored, for the OpenAPI document (a JSON Schema pattern matches anywhere).
+REFERENCE_SCHEMA_PATTERN = rf"^{REFERENCE_PATTERN}$"
 CUSTOMER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The customer's id."))
 ERRORS = {
     400: OpenApiResponse(ErrorOutputSerializer, description=_("Invalid fields.")),

@@ -22,6 +22,7 @@ from customers.api import serializers as api
 from customers.api.views.common import (
     API_ORDERINGS,
     REFERENCE_PATTERN,
+    REFERENCE_SCHEMA_PATTERN,
     CustomerCursorPagination,
     CustomerFilterBackend,
     error_responses,
@@ -192,7 +193,7 @@ class CustomerViewSet(
             "nothing."
         )),
         parameters=[OpenApiParameter("external_reference", str, OpenApiParameter.PATH,
-                                     pattern=REFERENCE_PATTERN)],
+                                     pattern=REFERENCE_SCHEMA_PATTERN)],
         request=api.CustomerUpsertInputSerializer,
         responses={200: api.CustomerOutputSerializer, 201: api.CustomerOutputSerializer,
                    **error_responses(400, 403)},

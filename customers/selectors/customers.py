@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from compliance import access
 from compliance.crypto import blind_index
+from compliance.sealed_terms import SealedTerms
 from customers.models import Customer
 from customers.naming import search_form
 from customers.selectors.actor import actor_sees
@@ -22,6 +23,8 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 PHONE = re.compile(r"^\+?[\d\s()-]{7,20}$")
 ID_NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\s-]{5,30}$")
 FUZZY_THRESHOLD = 0.45
+# Exact-lookup terms the browser and admin searches keep out of URLs (sealed in the session).
+SEARCH_TERMS = SealedTerms(session_key="customer_searches", context="customers.session.search_term")
 
 
 def customer_queryset() -> QuerySet:

@@ -79,13 +79,18 @@ def customer_create(
 
     `profile` holds the individual or corporate profile's fields; `fields` the customer's.
     A relationship manager's new customer joins their own book unless another manager is named.
-    Raise PermissionDenied if `actor` may not add customers at all; ValidationError (by field)
+    Raise PermissionDenied if `actor` may not add customers at all, or names a core-banking
+    reference (`external_reference`) without CHANGE_REFERENCE; ValidationError (by field)
     for bad input, including a `home_branch` the actor may not add to (ADD: their own branch,
     any branch for head office); nothing is saved then.
     """
     if kind not in CustomerKind.values:
         raise ValidationError({"kind": _("Unknown customer kind.")})
     _check_may_add(actor, home_branch)
+    if fields.get("external_reference"):
+        # The reference is core banking's; refused before it is looked up, so whoever may not
+        # set one learns nothing of the references in use (those who may see every customer).
+        permissions.check(actor, permissions.CustomerAction.CHANGE_REFERENCE)
     if relationship_manager is None and has_role(actor, Role.RELATIONSHIP_MANAGER):
         relationship_manager = actor  # a relationship manager's new customer joins their book
     customer = Customer(

@@ -15,7 +15,7 @@ from crm.pagination import order_by_keys, order_keys
 from customers import exports, permissions
 from customers.permissions import CustomerAction
 from customers.views.common import portal_page
-from customers.views.listing import customer_filter
+from customers.views.listing import customer_filter, identifier_in_url
 
 
 @portal_page
@@ -24,6 +24,9 @@ def customer_export(request):
     """The current list as CSV (same filters and order), at most EXPORT_LIMIT rows, audited."""
     if not permissions.allows(request.user, CustomerAction.EXPORT):
         raise PermissionDenied(permissions.refusal(CustomerAction.EXPORT))
+    refused = identifier_in_url(request)
+    if refused is not None:
+        return refused
     found = customer_filter(request)
     back = f"{reverse('customer-list')}?{request.GET.urlencode()}"
     if found.queryset is None:

@@ -8,7 +8,6 @@ kept encrypted in the session under a random token).
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -23,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from compliance.access import RecordView
-from compliance.crypto import DecryptionError, decrypt, encrypt
 from crm.pagination import EMPTY_PAGE, cursor_param, keyset_paginate
 from crm.roles import Role, user_roles
 from crm.selectors import staff_in_branch
@@ -33,9 +31,6 @@ from customers.forms import DEFAULT_PAGE_SIZE, CustomerListForm, QuickSearchForm
 from customers.permissions import CustomerAction
 from customers.views.common import portal_page
 
-SEARCH_SESSION_KEY = "customer_searches"
-SEARCH_ENCRYPTION_CONTEXT = "customers.session.search_term"
-SEARCHES_KEPT = 10
 RESULTS_TARGET = "customer-results"
 # The user's last filters, restored when they come back to the list without any. Only these
 # parameters are kept, and a search term only when it is a name: an exact phone, e-mail or ID
@@ -67,21 +62,28 @@ SORTABLE = {"number": ("number", "-number"), "name": ("name", "-name"),
 
 def _store_search(request, term: str) -> str:
     """Keep `term` encrypted in the session under a random token and return the token."""
-    token = secrets.token_urlsafe(12)
-    stored = dict(request.session.get(SEARCH_SESSION_KEY, {}))
-    stored[token] = encrypt(term, context=SEARCH_ENCRYPTION_CONTEXT)
-    request.session[SEARCH_SESSION_KEY] = dict(list(stored.items())[-SEARCHES_KEPT:])
-    return token
+    return selectors.SEARCH_TERMS.store(request.session, term)
 
 
 def _stored_search(request, token: str) -> str | None:
-    sealed = request.session.get(SEARCH_SESSION_KEY, {}).get(token)
-    if not sealed:
+    return selectors.SEARCH_TERMS.read(request.session, token)
+
+
+def identifier_in_url(request) -> HttpResponseRedirect | None:
+    """Refuse a phone, e-mail, ID or card number sent as `?q=` (a bookmark, a typed address, a
+    script): the search is not run, the user is told to use the search box, and is sent back
+    to the same list without the term. None when the URL carries no such term."""
+    if not any(selectors.is_identifier(term.strip()) for term in request.GET.getlist("q")):
         return None
-    try:
-        return decrypt(sealed, context=SEARCH_ENCRYPTION_CONTEXT)
-    except (DecryptionError, ValueError):
-        return None
+    messages.error(request, _(
+        "Search for a phone number, e-mail or ID number with the search box: such terms are never "
+        "sent in a web address. That search was not run."
+    ))
+    query = request.GET.copy()
+    for name in ("q", "after", "before"):
+        query.pop(name, None)
+    target = reverse("customer-list")
+    return HttpResponseRedirect(f"{target}?{query.urlencode()}" if query else target)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,6 +249,9 @@ def customer_list(request):
     Coming back without any parameter restores the user's last filters (kept in the
     session); `?clear=1` forgets them.
     """
+    refused = identifier_in_url(request)
+    if refused is not None:
+        return refused
     htmx = getattr(request, "htmx", None)
     if "clear" in request.GET:
         request.session.pop(LAST_FILTERS_SESSION_KEY, None)

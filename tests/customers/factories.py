@@ -45,6 +45,16 @@ def _system_actor():
     return existing or UserFactory(role=Role.SERVICE_ACCOUNT, branch=None, username="svc.factory")
 
 
+def _creator(actor, relationship_manager, fields: dict):
+    """Who creates a factory customer: the actor named, else its relationship manager, else
+    (and always for a core-banking reference, which only core banking sets) the import account."""
+    if actor is not None:
+        return actor
+    if relationship_manager is not None and not fields.get("external_reference"):
+        return relationship_manager
+    return _system_actor()
+
+
 def _split(overrides: dict, profile_fields: frozenset[str]) -> tuple[dict, dict, str | None]:
     unknown = set(overrides) - CUSTOMER_KEYS - profile_fields
     if unknown:
@@ -71,7 +81,7 @@ def make_individual(*, relationship_manager=None, branch, actor=None, **override
     values.update(overrides)
     fields, profile, segment = _split(values, services.INDIVIDUAL_FIELDS)
     return services.customer_create(
-        actor=actor or relationship_manager or _system_actor(), kind=CustomerKind.INDIVIDUAL,
+        actor=_creator(actor, relationship_manager, fields), kind=CustomerKind.INDIVIDUAL,
         home_branch=branch, relationship_manager=relationship_manager, profile=profile,
         segment=segment, **fields,
     )
@@ -94,7 +104,7 @@ def make_corporate(*, relationship_manager=None, branch, actor=None, **overrides
     values.update(overrides)
     fields, profile, segment = _split(values, services.CORPORATE_FIELDS)
     return services.customer_create(
-        actor=actor or relationship_manager or _system_actor(), kind=CustomerKind.CORPORATE,
+        actor=_creator(actor, relationship_manager, fields), kind=CustomerKind.CORPORATE,
         home_branch=branch, relationship_manager=relationship_manager, profile=profile,
         segment=segment, **fields,
     )

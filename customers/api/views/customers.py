@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crm.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
+from crm.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent, note_subject
 from customers import permissions, services
 from customers.api import serializers as api
 from customers.api.views.common import (
@@ -33,6 +33,7 @@ from customers.api.views.common import (
 from customers.api.views.metadata import CustomerMetadata
 from customers.api.views.nested import HoldingsMixin, InteractionsMixin, NeedsMixin, RelationshipsMixin
 from customers.filtersets import CustomerCursorFilterSet
+from customers.intake.onboarding import PossibleDuplicates, customer_onboard
 from customers.models import Customer
 from customers.permissions import CustomerAction
 from customers.selectors import (
@@ -77,9 +78,19 @@ def _customer_output(user, customer: Customer) -> dict:
     ),
     create=extend_schema(
         summary="Create a customer",
+        description=str(_(
+            "Checks for possible duplicates first (the same ID number, phone or e-mail, or a similar "
+            "name with the same date of birth): if there are any, nothing is saved and the answer is "
+            "409 with the candidates you may see; send the request again with `duplicate_reason` to "
+            "create the customer anyway."
+        )),
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=api.CustomerCreateInputSerializer,
-        responses={201: api.CustomerOutputSerializer, **error_responses(400, 403), **IDEMPOTENCY_RESPONSES},
+        responses={201: api.CustomerOutputSerializer, **error_responses(400, 403), **IDEMPOTENCY_RESPONSES,
+                   409: OpenApiResponse(api.PossibleDuplicatesErrorSerializer, description=_(
+                       "Possible duplicates, nothing saved (code possible_duplicates, with the "
+                       "candidates); or another request with this Idempotency-Key is still running: "
+                       "retry."))},
     ),
     partial_update=extend_schema(
         summary="Change a customer",
@@ -104,7 +115,10 @@ class CustomerViewSet(
         return customer_list(actor=self.request.user, base=customer_queryset())
 
     def get_object(self) -> Customer:
-        return customer_get(actor=self.request.user, pk=int(self.kwargs["pk"]))
+        customer = customer_get(actor=self.request.user, pk=int(self.kwargs["pk"]))
+        # A keyed write under this customer is replayed only while the caller still sees it.
+        note_subject(Customer._meta.label_lower, customer.pk)
+        return customer
 
     def _page_response(self, queryset) -> Response:
         sort = self.request.query_params.get("sort")
@@ -152,20 +166,25 @@ class CustomerViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         kind = values.pop("kind")
+        duplicate_reason = values.pop("duplicate_reason", "")
         fields, profile = split_customer_input(values)
         fields.pop("home_branch", None)
-        with service_errors(nest=profile_nesting(kind)):
-            customer = services.customer_create(
-                actor=user, kind=kind, home_branch=values["home_branch"],
-                relationship_manager=values.get("relationship_manager"), segment=values.get("segment"),
-                profile=profile, **fields,
-            )
+        try:
+            with service_errors(nest=profile_nesting(kind)):
+                customer = customer_onboard(
+                    actor=user, kind=kind, home_branch=values["home_branch"],
+                    relationship_manager=values.get("relationship_manager"), segment=values.get("segment"),
+                    profile=profile, duplicate_reason=duplicate_reason, **fields,
+                )
+        except PossibleDuplicates as duplicates:
+            return Response(api.possible_duplicates_body(duplicates), status=status.HTTP_409_CONFLICT)
         try:
             created = customer_get(actor=user, pk=customer.pk)
         except Http404:
             # Created for a book the caller does not see (another RM's, in a branch they are not
             # part of): say so without showing the record.
             return Response({"id": customer.pk, "number": customer.number}, status=status.HTTP_201_CREATED)
+        note_subject(Customer._meta.label_lower, created.pk)
         return Response(_customer_output(user, created), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):

@@ -138,6 +138,7 @@ class CustomerAction(StrEnum):
     MANAGE_BOOKS = "manage_books"  # move whole books and delegate them (the object: an RM)
     CHANGE_HOLDINGS = "change_holdings"  # record the products a customer holds
     LOG_INTERACTION = "log_interaction"  # record a contact on the timeline
+    LOG_FOR_SYSTEM = "log_for_system"  # log it in a system's name (a channel), naming no staff
     RECORD_NEED = "record_need"  # record a need
 
 
@@ -193,6 +194,9 @@ RULES: dict[str, tuple[Grant, ...]] = {
     CustomerAction.MANAGE_BOOKS: (Grant((REASSIGN,), Scope.BRANCH),),
     CustomerAction.CHANGE_HOLDINGS: (Grant((CHANGE,), Scope.CLEAR),),
     CustomerAction.LOG_INTERACTION: (Grant((ADD, CHANGE), Scope.VISIBLE),),
+    # A person's interaction always names them; only core banking and the channels' service
+    # accounts (head office with change) speak for a system.
+    CustomerAction.LOG_FOR_SYSTEM: (Grant((CHANGE,), Scope.HEAD_OFFICE),),
     CustomerAction.RECORD_NEED: (Grant((ADD, CHANGE), Scope.VISIBLE),),
 }
 
@@ -214,6 +218,8 @@ REFUSALS = {
     CustomerAction.CHANGE_HOLDINGS: _("You may change holdings only of customers whose details you see "
                                       "in clear."),
     CustomerAction.LOG_INTERACTION: _("You may not log interactions for this customer."),
+    CustomerAction.LOG_FOR_SYSTEM: _("Only a service account may log an interaction in a system's name; "
+                                     "yours name you."),
     CustomerAction.RECORD_NEED: _("You may not record needs for this customer."),
     SettingsAction.SEGMENT_RULES: _("You may not change the segmentation rules."),
     SettingsAction.ADD_EXCHANGE_RATE: _("You may not change the exchange rates."),

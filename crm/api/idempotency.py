@@ -108,10 +108,12 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     type=str,
     location=OpenApiParameter.HEADER,
     required=False,
+    pattern=r"^[!-~]{1,255}$",  # KEY_PATTERN: printable ASCII (0x21-0x7e), as JSON Schema writes it
     description=gettext_lazy(
         "A unique key per operation (1-255 printable ASCII characters). A retry with the same key "
         "and body within 24 hours returns the first response with `Idempotent-Replayed: true` "
-        "instead of repeating the write; the same key with another body is refused with 422."
+        "instead of repeating the write; the same key with another body is refused with 422. A "
+        "malformed key is refused with 400 and a field error on `Idempotency-Key`."
     ),
 )
 

@@ -1,4 +1,10 @@
-"""The API's rate limits, kept in Redis and in the process's memory while Redis is away.
+"""The API's rate limits: keyed on the one client-address rule, kept in Redis and in the
+process's memory while Redis is away.
+
+DRF's stock throttles read `X-Forwarded-For` unless told how many proxies to trust, which
+let a client pick a fresh address for every request. These key anonymous requests on the
+address `crm.client_address.client_ip` resolves (the same as the lock-out and the audit trail
+record).
 
 DRF's throttles read and write their request history in the cache on every request. With
 Redis down each of those reads would fail (a 500) after the socket timeout. Here they go
@@ -16,6 +22,7 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from rest_framework import throttling
 
+from crm.client_address import client_ip
 from crm.resilience import CircuitBreaker
 
 # What the Redis cache backend raises when the server is stopped, paused or unreachable.
@@ -63,13 +70,20 @@ class ThrottleCache:
 throttle_cache = ThrottleCache()
 
 
-class AnonRateThrottle(throttling.AnonRateThrottle):
+class _ClientAddressIdent:
     cache = throttle_cache
 
+    def get_ident(self, request) -> str:
+        return client_ip(request) or "unknown"
 
-class UserRateThrottle(throttling.UserRateThrottle):
-    cache = throttle_cache
+
+class AnonRateThrottle(_ClientAddressIdent, throttling.AnonRateThrottle):
+    """`anon` rate per client address for unauthenticated requests."""
 
 
-class ScopedRateThrottle(throttling.ScopedRateThrottle):
-    cache = throttle_cache
+class UserRateThrottle(_ClientAddressIdent, throttling.UserRateThrottle):
+    """`user` rate per user; per client address for unauthenticated requests."""
+
+
+class ScopedRateThrottle(_ClientAddressIdent, throttling.ScopedRateThrottle):
+    """The view's `throttle_scope` rate per user, or per client address when anonymous."""

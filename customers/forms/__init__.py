@@ -11,7 +11,7 @@ from compliance.normalise import NormalisableValidator
 from crm.models import Branch
 from crm.roles import Role
 from crm.selectors import staff_in_branch
-from customers.filtersets import ORDERING
+from customers.filtersets import MAX_NOT_CONTACTED_DAYS, ORDERING
 from customers.models import (
     CORPORATE_SEGMENTS,
     NEEDS_BY_KIND,
@@ -30,7 +30,6 @@ from customers.services import REVEAL_MINUTES_MAX
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
-MAX_NOT_CONTACTED_DAYS = 3650
 SEARCH_MAX_LENGTH = 200
 
 # Sensitive fields that do not exist on a customer of the other kind.
@@ -44,6 +43,14 @@ def sensitive_fields_for(kind: str) -> list[access.SensitiveField]:
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.get_username()
+
+
+class PageSizeField(forms.TypedChoiceField):
+    """Rows per page. The empty choice shows the default; the default sent as its number (what
+    a link or a bookmark carries, `?size=50`) is as valid as every other size offered."""
+
+    def valid_value(self, value) -> bool:
+        return str(value) in {str(size) for size in PAGE_SIZES} or super().valid_value(value)
 
 
 class CustomerListForm(forms.Form):
@@ -78,7 +85,7 @@ class CustomerListForm(forms.Form):
     sort = forms.ChoiceField(label=_("Sort"), required=False,
                              choices=[("", _("Default")), *[(key, key) for key in ORDERING]],
                              widget=forms.HiddenInput)
-    size = forms.TypedChoiceField(
+    size = PageSizeField(
         label=_("Rows per page"), required=False, coerce=int, empty_value=None,
         choices=[("", DEFAULT_PAGE_SIZE),
                  *[(size, size) for size in PAGE_SIZES if size != DEFAULT_PAGE_SIZE]],

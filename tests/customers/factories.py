@@ -20,6 +20,7 @@ import datetime
 import itertools
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from crm.roles import Role
@@ -40,7 +41,8 @@ CUSTOMER_KEYS = services.CUSTOMER_FIELDS | {"segment"}
 
 def _system_actor():
     """The actor used when a test does not care who created the data (an import account)."""
-    return UserFactory(role=Role.SERVICE_ACCOUNT, branch=None, username="svc.factory")
+    existing = get_user_model().objects.filter(username="svc.factory").first()
+    return existing or UserFactory(role=Role.SERVICE_ACCOUNT, branch=None, username="svc.factory")
 
 
 def _creator(actor, relationship_manager, fields: dict):
@@ -131,7 +133,8 @@ def make_holding(customer, *, actor=None, **overrides):
 
 
 def make_interaction(customer, *, actor=None, **overrides):
-    """A staff interaction (a phone call by default) through interaction_log."""
+    """A staff interaction (a phone call by default) through interaction_log; with `system`,
+    logged by a service account in that system's name (only they may)."""
     values = {
         "channel": Channel.PHONE,
         "interaction_type": InteractionType.FOLLOW_UP,
@@ -140,7 +143,8 @@ def make_interaction(customer, *, actor=None, **overrides):
     }
     values.update(overrides)
     return services.interaction_log(
-        actor=actor or customer.relationship_manager or _system_actor(), customer=customer, **values,
+        actor=actor or (None if values.get("system") else customer.relationship_manager) or _system_actor(),
+        customer=customer, **values,
     )
 
 

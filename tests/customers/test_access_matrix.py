@@ -59,7 +59,7 @@ OFFERS = {
              A.MANAGE_BOOKS, A.LOG_INTERACTION, A.RECORD_NEED},
     "fragment": {A.VIEW},
     "api": {A.VIEW, A.VIEW_CLEAR, A.ADD, A.CHANGE, A.CHANGE_BRANCH, A.CHANGE_REFERENCE, A.CHANGE_HOLDINGS,
-            A.LOG_INTERACTION, A.RECORD_NEED},
+            A.LOG_INTERACTION, A.LOG_FOR_SYSTEM, A.RECORD_NEED},
     "admin": {A.VIEW, A.VIEW_CLEAR, A.CHANGE},
     "export": {A.EXPORT},
     "import": {A.IMPORT},
@@ -370,6 +370,14 @@ def api_log_interaction(world, user, customer):
         Interaction)
 
 
+def api_log_for_system(world, user, customer):
+    return _writes(lambda: client_for(user).post(
+        _api_url(customer, "interactions/"),
+        {"channel": "mobile_app", "summary": "Transfer confirmed", "system": "mobile-banking"},
+        format="json"),
+        Interaction)
+
+
 def api_record_need(world, user, customer):
     return _writes(lambda: client_for(user).post(
         _api_url(customer, "needs/"), {"need_type": "wealth_growth"}, format="json"), Need)
@@ -416,6 +424,7 @@ PROBES = {
     ("api", A.CHANGE_REFERENCE): api_change_reference,
     ("api", A.CHANGE_HOLDINGS): api_change_holdings,
     ("api", A.LOG_INTERACTION): api_log_interaction,
+    ("api", A.LOG_FOR_SYSTEM): api_log_for_system,
     ("api", A.RECORD_NEED): api_record_need,
     ("admin", A.VIEW): admin_view,
     ("admin", A.VIEW_CLEAR): admin_view_clear,

@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -131,6 +132,20 @@ class StrictInputSerializer(serializers.Serializer):
                     {name: [_("This field cannot be set here.")] for name in unknown}
                 )
         return super().to_internal_value(data)
+
+
+class StrictInputSchema(OpenApiSerializerExtension):
+    """Says in the OpenAPI document what StrictInputSerializer does: no other field is taken."""
+
+    target_class = StrictInputSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["additionalProperties"] = False
+        note = str(_("A field not listed here is refused with 400 and a field error."))
+        schema["description"] = f"{schema['description']}\n\n{note}" if schema.get("description") else note
+        return schema
 
 
 class NormalisedField(serializers.CharField):

@@ -3,6 +3,7 @@ logging one."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -40,5 +41,10 @@ class InteractionInputSerializer(StrictInputSerializer):
     )
     summary = serializers.CharField(max_length=4000)
     occurred_at = serializers.DateTimeField(required=False)
-    system = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    system = serializers.CharField(
+        max_length=60, required=False, allow_blank=True,
+        help_text=_("The system that logs the interaction in its own name (a channel's service "
+                    "account); the interaction then names no staff member. Refused with 403 for "
+                    "people: an interaction logged by a person always names them."),
+    )
     external_reference = serializers.CharField(max_length=64, required=False, allow_null=True)

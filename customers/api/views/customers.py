@@ -22,6 +22,7 @@ from customers.api import serializers as api
 from customers.api.views.common import (
     API_ORDERINGS,
     REFERENCE_PATTERN,
+    REFERENCE_SCHEMA_PATTERN,
     CustomerCursorPagination,
     CustomerFilterBackend,
     error_responses,
@@ -31,7 +32,7 @@ from customers.api.views.common import (
 )
 from customers.api.views.metadata import CustomerMetadata
 from customers.api.views.nested import HoldingsMixin, InteractionsMixin, NeedsMixin, RelationshipsMixin
-from customers.filtersets import CustomerFilterSet
+from customers.filtersets import CustomerCursorFilterSet
 from customers.intake.onboarding import PossibleDuplicates, customer_onboard
 from customers.models import Customer
 from customers.permissions import CustomerAction
@@ -105,7 +106,7 @@ class CustomerViewSet(
     queryset = Customer.objects.none()  # for schema introspection; get_queryset restricts
     pagination_class = CustomerCursorPagination
     filter_backends = [CustomerFilterBackend]
-    filterset_class = CustomerFilterSet
+    filterset_class = CustomerCursorFilterSet
     metadata_class = CustomerMetadata
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
@@ -148,7 +149,7 @@ class CustomerViewSet(
         data.is_valid(raise_exception=True)
         query = request.query_params.copy()
         query["q"] = data.validated_data["q"]
-        filterset = CustomerFilterSet(query, queryset=self.get_queryset(), actor=request.user)
+        filterset = CustomerCursorFilterSet(query, queryset=self.get_queryset(), actor=request.user)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
         return self._page_response(filterset.qs)
@@ -211,7 +212,7 @@ class CustomerViewSet(
             "nothing."
         )),
         parameters=[OpenApiParameter("external_reference", str, OpenApiParameter.PATH,
-                                     pattern=REFERENCE_PATTERN)],
+                                     pattern=REFERENCE_SCHEMA_PATTERN)],
         request=api.CustomerUpsertInputSerializer,
         responses={200: api.CustomerOutputSerializer, 201: api.CustomerOutputSerializer,
                    **error_responses(400, 403)},

@@ -27,6 +27,8 @@ class ListViewFormBase(forms.Form):
     # The list's query string the user was looking at, to return to it.
     query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
     return_to = forms.ChoiceField(required=False, choices=RETURN_TO, widget=forms.HiddenInput)
+    # Whether the list had an exact search that `query` leaves out, to say so once saved.
+    left_out = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class ListViewSaveForm(ListViewFormBase):

@@ -71,7 +71,8 @@ def _back(form) -> HttpResponseRedirect:
 
 
 def _filters_of(request, query: str) -> tuple[dict | None, bool]:
-    """The saved-view filters for the list's `query`: None if the list form refuses them."""
+    """The saved-view filters for the list's `query` (None if the list form refuses them), and
+    whether an exact search was left out of them."""
     form = list_form(request.user, QueryDict(query or ""))
     if not form.is_valid():
         return None, False
@@ -122,7 +123,7 @@ def list_view_save(request):
                 add_validation_errors(form, error)
             else:
                 messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
-                if left_out:
+                if left_out or form.cleaned_data["left_out"]:
                     messages.info(request, str(EXACT_SEARCH_LEFT_OUT))
                 return HttpResponseRedirect(_list_url(form.cleaned_data["query"]))
     return _manage_page(request, status=400, save_form=form)
@@ -186,7 +187,7 @@ def list_view_update_filters(request, pk: int):
         if filters is not None:
             services.list_view_update_filters(actor=request.user, list_view=view, filters=filters)
             messages.success(request, _("View “%(name)s” now keeps these filters.") % {"name": view.name})
-            if left_out:
+            if left_out or form.cleaned_data["left_out"]:
                 messages.info(request, str(EXACT_SEARCH_LEFT_OUT))
             return _back(form)
     messages.error(request, _("The list's filters are not valid any more; apply them again first."))

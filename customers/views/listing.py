@@ -248,9 +248,10 @@ def view_filters(form: CustomerListForm) -> tuple[dict, bool]:
 def view_query(filters: dict) -> QueryDict:
     """The list's query string for a saved view's `filters` (the list form judges the values)."""
     query = QueryDict(mutable=True)
-    for name, value in filters.items():
-        if name not in LIST_VIEW_FILTERS:
+    for name in LIST_VIEW_FILTERS:  # the list form's order, whatever order the stored JSON keeps
+        if name not in filters:
             continue
+        value = filters[name]
         if isinstance(value, bool):
             query[name] = "true" if value else "false"
         elif isinstance(value, list):
@@ -271,7 +272,8 @@ def saved_views_panel(request, found: CustomerFilter) -> dict:
         "savable": current is not None,
         "left_out": left_out or found.term_hidden,
         "query": query,
-        "save_form": ListViewSaveForm(prefix="save", initial={"query": query, "return_to": "list"}),
+        "save_form": ListViewSaveForm(prefix="save", initial={
+            "query": query, "return_to": "list", "left_out": left_out or found.term_hidden}),
     }
 
 

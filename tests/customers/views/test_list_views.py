@@ -392,3 +392,26 @@ def test_saved_views_cost_the_list_no_query(client, request, relationship_manage
     assert len(many.context["saved_views"]["views"]) == 13
     assert fragment.templates[0].name == "customers/_list_results.html"
     assert body_of(fragment).count('class="saved-view-link"') == 13
+
+
+# ---------------------------------------------------------------------------------------------
+# Languages
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "texts"), [
+    ("zh-hans", ["已保存的视图", "保存此视图", "重命名“VIP”", "删除"]),
+    ("zh-hant", ["已儲存的檢視", "儲存此檢視", "重新命名「VIP」", "刪除"]),
+])
+def test_the_saved_views_speak_the_users_language(client, relationship_manager, customer, language, texts):
+    view = _view(relationship_manager, "VIP")
+    client.force_login(relationship_manager)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+
+    body = body_of(list_page(client, "size=25"))
+    refused = client.post(_rename(view), {f"view-{view.pk}-name": ""})
+
+    assert all(text in body for text in texts), [text for text in texts if text not in body]
+    assert "Save this view" not in body and "Saved views" not in body
+    assert refused.context["entries"][0]["rename_form"].errors["name"] == [
+        {"zh-hans": "请输入视图名称。", "zh-hant": "請輸入檢視名稱。"}[language]]

@@ -38,7 +38,15 @@ class ListViewSaveForm(ListViewFormBase):
 
 
 class ListViewRenameForm(ListViewFormBase):
+    """A new name for one view; each view's form has its own prefix (several share a page)."""
+
     name = ListViewNameField(widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    @classmethod
+    def for_view(cls, view, *args, **kwargs) -> ListViewRenameForm:
+        """The form of `view`, bound to `args` if given, else showing the view's name."""
+        kwargs.setdefault("initial", {"name": view.name})
+        return cls(*args, prefix=f"view-{view.pk}", **kwargs)
 
 
 class ListViewFiltersForm(ListViewFormBase):

@@ -38,10 +38,6 @@ EXACT_SEARCH_LEFT_OUT = gettext_lazy("The exact phone, e-mail, ID or customer nu
                                      "not saved with the view.")
 
 
-def rename_prefix(view: SavedListView) -> str:
-    return f"view-{view.pk}"
-
-
 def _list_url(query: str = "") -> str:
     """The list at `query`, keeping only a saved view's own parameters (never an exact search)."""
     kept = view_query(_query_items(query))
@@ -79,24 +75,26 @@ def _filters_of(request, query: str) -> tuple[dict | None, bool]:
     return view_filters(form)
 
 
-def _entries(views, *, failed: SavedListView | None = None, failed_form=None, return_to="manage"):
+def _entries(views, *, failed: SavedListView | None = None, failed_form=None):
     return [
         {
             "view": view,
-            "rename_form": failed_form if failed is not None and view.pk == failed.pk else ListViewRenameForm(
-                prefix=rename_prefix(view), initial={"name": view.name, "return_to": return_to}),
+            "rename_form": (failed_form if failed is not None and view.pk == failed.pk
+                            else ListViewRenameForm.for_view(view)),
         }
         for view in views
     ]
 
 
-def _manage_page(request, *, status: int = 200, save_form=None, failed=None, failed_form=None):
+def _manage_page(request, *, save_form=None, failed=None, failed_form=None):
+    # A form shown again with its error answers 200, as every form of the portal does: the
+    # browser would log a 400 as an error of the page.
     views = list(selectors.list_view_list(actor=request.user))
     context = {
         "entries": _entries(views, failed=failed, failed_form=failed_form),
         "save_form": save_form,
     }
-    return render(request, "customers/list_views.html", context, status=status)
+    return render(request, "customers/list_views.html", context)
 
 
 @portal_page
@@ -126,7 +124,7 @@ def list_view_save(request):
                 if left_out or form.cleaned_data["left_out"]:
                     messages.info(request, str(EXACT_SEARCH_LEFT_OUT))
                 return HttpResponseRedirect(_list_url(form.cleaned_data["query"]))
-    return _manage_page(request, status=400, save_form=form)
+    return _manage_page(request, save_form=form)
 
 
 @portal_page
@@ -163,7 +161,7 @@ def list_view_apply(request, pk: int):
 @require_POST
 def list_view_rename(request, pk: int):
     view = selectors.list_view_get(actor=request.user, pk=pk)
-    form = ListViewRenameForm(request.POST, prefix=rename_prefix(view))
+    form = ListViewRenameForm.for_view(view, request.POST)
     if form.is_valid():
         try:
             renamed = services.list_view_rename(actor=request.user, list_view=view,
@@ -173,7 +171,7 @@ def list_view_rename(request, pk: int):
         else:
             messages.success(request, _("View renamed to “%(name)s”.") % {"name": renamed.name})
             return _back(form)
-    return _manage_page(request, status=400, failed=view, failed_form=form)
+    return _manage_page(request, failed=view, failed_form=form)
 
 
 @portal_page

@@ -30,7 +30,7 @@ from crm.selectors import staff_in_branch
 from customers import permissions, selectors
 from customers.filtersets import CustomerFilterSet
 from customers.forms import DEFAULT_PAGE_SIZE, CustomerListForm, QuickSearchForm, branch_choices
-from customers.forms.list_views import ListViewSaveForm
+from customers.forms.list_views import ListViewRenameForm, ListViewSaveForm
 from customers.models import LIST_VIEW_FILTERS
 from customers.permissions import CustomerAction
 from customers.views.common import portal_page
@@ -267,7 +267,8 @@ def saved_views_panel(request, found: CustomerFilter) -> dict:
     current, left_out = view_filters(found.form) if found.queryset is not None else (None, False)
     query = view_query(current).urlencode() if current is not None else ""
     return {
-        "views": [{"view": view, "current": view.filters == current}
+        "views": [{"view": view, "current": view.filters == current,
+                   "rename_form": ListViewRenameForm.for_view(view)}
                   for view in selectors.list_view_list(actor=request.user)],
         "savable": current is not None,
         "left_out": left_out or found.term_hidden,

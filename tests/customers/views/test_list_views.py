@@ -51,6 +51,11 @@ def _save(client, name: str, query: str, **extra):
                               **{f"save-{key}": value for key, value in extra.items()}})
 
 
+def _panel(response) -> list[tuple[SavedListView, bool]]:
+    """The saved views the list shows, each with whether it is the one in effect."""
+    return [(item["view"], item["current"]) for item in response.context["saved_views"]["views"]]
+
+
 def _view(owner, name="VIP", **filters) -> SavedListView:
     return services.list_view_create(actor=owner, name=name, filters=filters)
 
@@ -86,7 +91,7 @@ def test_saving_keeps_the_filters_and_returns_to_the_list(client, relationship_m
                             "open_needs": False, "sort": "-name", "size": 25}
     shown = client.get(response["Location"])
     assert "View “VIP in my branch” saved." in _messages(shown)
-    assert shown.context["saved_views"]["views"] == [{"view": view, "current": True}]
+    assert _panel(shown) == [(view, True)]
 
 
 def test_an_exact_search_is_left_out_and_the_user_is_told(client, relationship_manager, customer):
@@ -136,7 +141,7 @@ def test_a_bad_name_shows_the_form_again_with_the_error(client, relationship_man
 
     response = _save(client, name, "kind=corporate&size=25")
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     form = response.context["save_form"]
     assert form.errors["name"] == [error]
     body = body_of(response)
@@ -152,7 +157,7 @@ def test_invalid_filters_are_not_saved(client, relationship_manager):
 
     response = _save(client, "Odd", "not_contacted_days=-4")
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert response.context["save_form"].non_field_errors() == [
         "The list's filters are not valid any more; apply them again first."]
     assert not SavedListView.objects.exists()
@@ -183,7 +188,7 @@ def test_applying_a_view_shows_the_list_with_its_filters(client, relationship_ma
     assert response.status_code == 302 and response["Location"] == f"{LIST}?segment=vip&size=25"
     shown = client.get(response["Location"])
     assert [row["customer"].display_name for row in shown.context["rows"]] == ["Liu Xiu"]
-    assert shown.context["saved_views"]["views"] == [{"view": view, "current": True}]
+    assert _panel(shown) == [(view, True)]
     assert 'aria-current="true"' in body_of(shown)
 
 
@@ -275,7 +280,7 @@ def test_a_bad_rename_shows_the_form_again_with_the_error(client, relationship_m
 
     response = client.post(_rename(view), {f"{prefix}-name": name, f"{prefix}-return_to": "list"})
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     forms = {entry["view"].pk: entry["rename_form"] for entry in response.context["entries"]}
     failed = forms[view.pk]
     assert failed.errors["name"] == [error]
@@ -303,6 +308,22 @@ def test_deleting_removes_the_view(client, relationship_manager):
     assert response["Location"] == f"{LIST}?segment=vip"
     assert list(SavedListView.objects.all()) == [keep]
     assert "View “VIP” deleted." in _messages(client.get(response["Location"]))
+
+
+def test_the_list_offers_to_rename_refill_and_delete_each_view(client, relationship_manager, customer):
+    view = _view(relationship_manager, "VIP", segment=["vip"])
+    other = _view(relationship_manager, "Corporates", kind="corporate")
+    client.force_login(relationship_manager)
+
+    response = list_page(client, "kind=corporate")
+
+    assert _panel(response) == [(other, True), (view, False)]
+    body = body_of(response)
+    for saved in (view, other):
+        assert (f'<input type="text" name="view-{saved.pk}-name" id="id_view-{saved.pk}-name" '
+                f'value="{saved.name}"') in body
+        assert f'action="{_refill(saved)}"' in body and f'action="{_delete(saved)}"' in body
+    assert body.count('<input type="hidden" name="query" value="kind=corporate">') == 4
 
 
 def test_the_page_of_saved_views_lists_the_users_own(client, relationship_manager, colleague):

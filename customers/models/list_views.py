@@ -57,14 +57,14 @@ def validate_list_view_filters(value) -> None:
     """Raise ValidationError unless `value` is a dict of the list's filters with values of the
     right shape (names of the offending filters in the message, never their values)."""
     if not isinstance(value, dict):
-        raise ValidationError(_("The filters must be an object."), code="invalid")
+        raise ValidationError(_("The filters must be an object."), code="not_an_object")
     unknown = sorted(set(value) - set(LIST_VIEW_FILTERS))
     if unknown:
-        raise ValidationError(_("Unknown filters: %(names)s."), code="unknown",
+        raise ValidationError(_("Unknown filters: %(names)s."), code="unknown_filters",
                               params={"names": ", ".join(unknown)})
     wrong = sorted(name for name, item in value.items() if not LIST_VIEW_FILTERS[name](item))
     if wrong:
-        raise ValidationError(_("Filters with a value that is not valid: %(names)s."), code="invalid",
+        raise ValidationError(_("Filters with a value that is not valid: %(names)s."), code="invalid_filters",
                               params={"names": ", ".join(wrong)})
 
 

@@ -44,6 +44,7 @@ from customers.services.list_views import (
     list_view_create,
     list_view_delete,
     list_view_rename,
+    list_view_update,
     list_view_update_filters,
 )
 
@@ -73,6 +74,7 @@ __all__ = [
     "list_view_create",
     "list_view_delete",
     "list_view_rename",
+    "list_view_update",
     "list_view_update_filters",
     "need_record",
     "next_customer_numbers",

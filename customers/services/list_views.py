@@ -90,23 +90,33 @@ def list_view_create(*, actor, name: str, filters: dict) -> SavedListView:
 
 
 @transaction.atomic
+def list_view_update(*, actor, list_view: SavedListView, name: str | None = None,
+                     filters: dict | None = None) -> SavedListView:
+    """Rename `actor`'s view and/or replace its filters (None leaves either as it is), in one
+    transaction. Raise Http404 if the view is not theirs, ValidationError as list_view_create
+    does for the name and the filters (nothing is changed then)."""
+    found = _owned(actor, list_view)
+    changed = []
+    if name is not None:
+        found.name = _clean_name(name)
+        _refuse_taken(actor, found.name, keep=found.pk)
+        changed.append("name")
+    if filters is not None:
+        found.filters = _clean_filters(filters)
+        changed.append("filters")
+    if not changed:
+        return found
+    return _save(actor, found, update_fields=[*changed, "updated_at"])
+
+
 def list_view_rename(*, actor, list_view: SavedListView, name: str) -> SavedListView:
-    """Give `actor`'s view another name. Raise Http404 if it is not theirs, ValidationError as
-    list_view_create does for the name."""
-    found = _owned(actor, list_view)
-    name = _clean_name(name)
-    _refuse_taken(actor, name, keep=found.pk)
-    found.name = name
-    return _save(actor, found, update_fields=["name", "updated_at"])
+    """Give `actor`'s view another name (see list_view_update)."""
+    return list_view_update(actor=actor, list_view=list_view, name=name)
 
 
-@transaction.atomic
 def list_view_update_filters(*, actor, list_view: SavedListView, filters: dict) -> SavedListView:
-    """Replace the filters of `actor`'s view. Raise Http404 if it is not theirs, ValidationError
-    as list_view_create does for the filters."""
-    found = _owned(actor, list_view)
-    found.filters = _clean_filters(filters)
-    return _save(actor, found, update_fields=["filters", "updated_at"])
+    """Replace the filters of `actor`'s view (see list_view_update)."""
+    return list_view_update(actor=actor, list_view=list_view, filters=filters)
 
 
 @transaction.atomic

@@ -107,6 +107,18 @@ def test_filters_of_the_wrong_shape_are_refused(relationship_manager, filters):
     assert not SavedListView.objects.exists()
 
 
+def test_the_refusal_names_the_filters_not_their_values(relationship_manager):
+    with pytest.raises(ValidationError) as refused:
+        services.list_view_create(actor=relationship_manager, name="Odd",
+                                  filters={"kind": "robot", "size": 0, "secret": "x"})
+
+    assert _messages(refused.value) == {"filters": ["Unknown filters: secret."]}
+    with pytest.raises(ValidationError) as refused:
+        services.list_view_create(actor=relationship_manager, name="Odd",
+                                  filters={"kind": "robot", "size": 0})
+    assert _messages(refused.value) == {"filters": ["Filters with a value that is not valid: kind, size."]}
+
+
 def test_filters_must_be_an_object(relationship_manager):
     with pytest.raises(ValidationError) as refused:
         services.list_view_create(actor=relationship_manager, name="Odd", filters=["vip"])

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from crm.roles import Role
-from customers import selectors, services
+from customers import permissions, selectors, services
 from customers.models import LIST_VIEW_NAME_MAX_LENGTH, LIST_VIEWS_PER_USER, SavedListView
 from tests.factories import UserFactory
 
@@ -243,3 +243,28 @@ def test_unknown_or_malformed_ids_are_404(relationship_manager):
     for pk in (999_999, "abc", None):
         with pytest.raises(Http404):
             selectors.list_view_get(actor=relationship_manager, pk=pk)
+
+
+def test_views_loaded_with_the_actor_are_the_ones_the_selector_reads(relationship_manager, colleague_rm,
+                                                                     django_assert_num_queries):
+    for name in ("beta", "Alpha"):
+        services.list_view_create(actor=relationship_manager, name=name, filters={"size": 25})
+    services.list_view_create(actor=colleague_rm, name="Aardvark", filters={})
+    expected = [(view.pk, view.name, view.filters)
+                for view in selectors.list_view_list(actor=relationship_manager)]
+    actor = type(relationship_manager).objects.get(pk=relationship_manager.pk)
+
+    with django_assert_num_queries(1):
+        selectors.actor_load(actor, list_views=True)
+        loaded = selectors.list_view_list(actor=actor)
+        assert [(view.pk, view.name, view.filters) for view in loaded] == expected
+    assert [name for _pk, name, _filters in expected] == ["Alpha", "beta"]
+
+
+def test_an_inactive_user_has_no_views(relationship_manager):
+    services.list_view_create(actor=relationship_manager, name="VIP", filters={})
+    relationship_manager.is_active = False
+
+    assert list(permissions.list_views_restrict(SavedListView.objects.all(), relationship_manager)) == []
+    selectors.actor_load(relationship_manager, list_views=True)
+    assert selectors.list_view_list(actor=relationship_manager) == []

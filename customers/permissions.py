@@ -141,6 +141,23 @@ class CustomerAction(StrEnum):
     RECORD_NEED = "record_need"  # record a need
 
 
+class SettingsAction(StrEnum):
+    """Changes to the customers app's configuration, which is about no customer: Django's
+    permissions decide (`SETTINGS_RULES`), so administrators (superusers) may, and whoever an
+    administrator grants the permission. The same `allows`/`check` answers them."""
+
+    SEGMENT_RULES = "configure_segment_rules"  # versions of the segmentation rules
+    ADD_EXCHANGE_RATE = "add_exchange_rate"  # a rate for a currency that has none
+    CHANGE_EXCHANGE_RATE = "change_exchange_rate"
+
+
+SETTINGS_RULES: dict[str, tuple[str, ...]] = {
+    SettingsAction.SEGMENT_RULES: ("customers.change_segmentruleset",),
+    SettingsAction.ADD_EXCHANGE_RATE: ("customers.add_exchangerate",),
+    SettingsAction.CHANGE_EXCHANGE_RATE: ("customers.change_exchangerate",),
+}
+
+
 class Scope(StrEnum):
     """Which records a capability reaches."""
 
@@ -198,6 +215,9 @@ REFUSALS = {
                                       "in clear."),
     CustomerAction.LOG_INTERACTION: _("You may not log interactions for this customer."),
     CustomerAction.RECORD_NEED: _("You may not record needs for this customer."),
+    SettingsAction.SEGMENT_RULES: _("You may not change the segmentation rules."),
+    SettingsAction.ADD_EXCHANGE_RATE: _("You may not change the exchange rates."),
+    SettingsAction.CHANGE_EXCHANGE_RATE: _("You may not change the exchange rates."),
 }
 
 
@@ -268,6 +288,8 @@ class CustomerPolicy:
     def allows(self, user, action: str, obj=None) -> bool:
         if not _is_active_user(user):
             return False
+        if action in SETTINGS_RULES:
+            return any(user.has_perm(codename) for codename in SETTINGS_RULES[action])
         if action == CustomerAction.VIEW:
             return True if obj is None else sees(user, obj)
         if action == CustomerAction.VIEW_CLEAR:

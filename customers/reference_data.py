@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from compliance.audit import audit_record
+from customers import permissions
 from customers.models import ExchangeRate
 
 OBJECT_TYPE_EXCHANGE_RATE = "customers.exchangerate"
@@ -23,9 +22,9 @@ EXCHANGE_RATE_FIELDS = ["currency", "rate", "as_of"]
 
 
 def _check_may_save_rate(actor, *, adding: bool) -> None:
-    codename = "customers.add_exchangerate" if adding else "customers.change_exchangerate"
-    if not (getattr(actor, "is_active", False) and actor.has_perm(codename)):
-        raise PermissionDenied(_("You may not change the exchange rates."))
+    action = (permissions.SettingsAction.ADD_EXCHANGE_RATE if adding
+              else permissions.SettingsAction.CHANGE_EXCHANGE_RATE)
+    permissions.check(actor, action)
 
 
 @transaction.atomic

@@ -6,7 +6,9 @@ a customer and carry personal data of their own (account numbers, need notes, in
 summaries, override reasons) answer through `CustomerChildPolicy`: a user sees such a record
 when they see its customer, and sees its sensitive fields in clear when they see every one of
 the customer's sensitive fields in clear, because free text about a customer may mention any
-of them. Every action on a child record is the customer's action on its customer.
+of them; a field that is a part of one customer field (a holding's balance, a part of the
+assets under management) is clear exactly when that field is. Every action on a child
+record is the customer's action on its customer.
 """
 
 from __future__ import annotations
@@ -24,9 +26,13 @@ from compliance.normalise import display_phone
 class CustomerChildPolicy:
     """The policy of a model with a `customer` foreign key: the customer's policy decides."""
 
-    def __init__(self, model: type[models.Model], *, customer_field: str = "customer"):
+    def __init__(self, model: type[models.Model], *, customer_field: str = "customer",
+                 follows: dict[str, str] | None = None):
         self.model = model
         self.customer_field = customer_field
+        # Fields that are a part of one customer field and are clear exactly when it is (a
+        # balance is a part of the assets under management); the others follow them all.
+        self.follows = follows or {}
 
     @staticmethod
     def _customers():
@@ -64,10 +70,15 @@ class CustomerChildPolicy:
             <= clear.get(pk, frozenset())
             for pk, customer in customers.items()
         }
-        return {
-            obj.pk: own if sees_all[getattr(obj, f"{self.customer_field}_id")] else frozenset()
-            for obj in objects
-        }
+        result = {}
+        for obj in objects:
+            customer_id = getattr(obj, f"{self.customer_field}_id")
+            customer_clear = clear.get(customer_id, frozenset())
+            result[obj.pk] = frozenset(
+                name for name in own
+                if (self.follows[name] in customer_clear if name in self.follows else sees_all[customer_id])
+            )
+        return result
 
 
 def is_individual(customer) -> bool:
@@ -111,9 +122,12 @@ def register_protected_models() -> None:
     )
     access.register(
         Holding,
-        policy=CustomerChildPolicy(Holding),
-        fields=[access.SensitiveField("account_number", "account_number", "last4", _("account number"),
-                                      hint="account_number_mask", truncated=is_card)],
+        policy=CustomerChildPolicy(Holding, follows={"balance": "aum"}),
+        fields=[
+            access.SensitiveField("account_number", "account_number", "last4", _("account number"),
+                                  hint="account_number_mask", truncated=is_card),
+            access.SensitiveField("balance", "balance", "amount", _("balance")),
+        ],
     )
     access.register(
         Need,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from compliance import access
@@ -105,6 +106,11 @@ class CustomerDataAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if self.protected_record:
             for view in RecordView.for_objects(request.user, rows):
                 view.obj._own_view = view
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # A record the user may not see answers as a missing one does on every surface: 404,
+        # not admin's redirect to its index with "perhaps it was deleted".
+        raise Http404(_("There is no such record."))
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

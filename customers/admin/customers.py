@@ -105,9 +105,13 @@ class CustomerAdmin(CustomerDataAdmin):
 
     @admin.action(description=_("Recompute assets under management from holdings"))
     def refresh_aum(self, request, queryset):
-        changed = services.customers_refresh_aum(customer_ids=list(queryset.values_list("pk", flat=True)))
+        selected = len(queryset)
+        changeable = access.restrict(queryset, request.user, CustomerAction.CHANGE)
+        allowed = list(changeable.values_list("pk", flat=True))
+        changed = services.customers_refresh_aum(customer_ids=allowed)
         self.message_user(request, ngettext("%(count)d customer updated.", "%(count)d customers updated.",
                                             changed) % {"count": changed}, messages.SUCCESS)
+        self._report_refused(request, selected - len(allowed))
 
     def _set_status(self, request, queryset, status: str) -> None:
         selected = len(queryset)
@@ -126,20 +130,23 @@ class CustomerAdmin(CustomerDataAdmin):
         if changed:
             self.message_user(request, ngettext("%(count)d customer changed.", "%(count)d customers changed.",
                                                 changed) % {"count": changed}, messages.SUCCESS)
-        if refused:
-            self.message_user(
-                request,
-                ngettext("%(count)d customer was not changed: you may not change this customer's details.",
-                         "%(count)d customers were not changed: you may not change these customers' details.",
-                         refused) % {"count": refused},
-                messages.ERROR,
-            )
+        self._report_refused(request, refused)
         if invalid:
             self.message_user(
                 request,
                 ngettext("%(count)d customer was not changed: the change is not valid for this customer.",
                          "%(count)d customers were not changed: the change is not valid for them.",
                          invalid) % {"count": invalid},
+                messages.ERROR,
+            )
+
+    def _report_refused(self, request, refused: int) -> None:
+        if refused:
+            self.message_user(
+                request,
+                ngettext("%(count)d customer was not changed: you may not change this customer's details.",
+                         "%(count)d customers were not changed: you may not change these customers' details.",
+                         refused) % {"count": refused},
                 messages.ERROR,
             )
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from compliance.masking import mask
-from customers.admin.base import CustomerDataAdmin, marked, shown
+from customers.admin.base import CustomerDataAdmin, shown
 from customers.models import (
     CustomerEvent,
     Holding,
@@ -38,11 +37,7 @@ class HoldingAdmin(CustomerDataAdmin):
 
     @admin.display(description=_("balance"))
     def balance_shown(self, obj) -> str:
-        # A balance is part of the customer's assets: clear exactly when their AUM is.
-        view = self.record_view(obj)
-        if view is not None and view.is_clear("aum"):
-            return f"{obj.balance:.2f}"
-        return marked(mask(obj.balance, "amount"))
+        return shown(self.own_view(obj), "balance")
 
 
 @admin.register(Need)

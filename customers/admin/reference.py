@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from customers import reference_data
+from customers import permissions, reference_data
 from customers.admin.base import AuditedByServiceMixin
 from customers.models import ExchangeRate
+from customers.permissions import SettingsAction
 
 
 @admin.register(ExchangeRate)
@@ -15,6 +16,13 @@ class ExchangeRateAdmin(AuditedByServiceMixin, admin.ModelAdmin):
     ordering = ["currency"]
     search_fields = ["=currency"]
     fields = ["currency", "rate", "as_of"]
+
+    # Who may set rates is the policy's answer, as it is for the service behind the save.
+    def has_add_permission(self, request) -> bool:
+        return permissions.allows(request.user, SettingsAction.ADD_EXCHANGE_RATE)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return permissions.allows(request.user, SettingsAction.CHANGE_EXCHANGE_RATE)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # A rate that disappears makes holdings in that currency count as zero in AUM.

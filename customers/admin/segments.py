@@ -14,9 +14,16 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from customers import segmentation
+from customers import permissions, segmentation
 from customers.admin.base import AuditedByServiceMixin
 from customers.models import SegmentRule, SegmentRuleSet
+from customers.permissions import SettingsAction
+
+
+def may_configure(request) -> bool:
+    """Whether the user may change the segmentation rules: the policy's answer, as for the
+    services behind every save."""
+    return permissions.allows(request.user, SettingsAction.SEGMENT_RULES)
 
 
 class SegmentRuleForm(forms.ModelForm):
@@ -56,13 +63,13 @@ class SegmentRuleInline(admin.TabularInline):
         return obj is None or not obj.is_active
 
     def has_add_permission(self, request, obj=None) -> bool:
-        return self._editable(obj) and super().has_add_permission(request, obj)
+        return self._editable(obj) and may_configure(request)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return self._editable(obj) and super().has_change_permission(request, obj)
+        return self._editable(obj) and may_configure(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return self._editable(obj) and super().has_delete_permission(request, obj)
+        return self._editable(obj) and may_configure(request)
 
 
 @admin.register(SegmentRuleSet)
@@ -81,6 +88,12 @@ class SegmentRuleSetAdmin(AuditedByServiceMixin, admin.ModelAdmin):
     readonly_fields = ["version", "is_active", "created_by", "created_at"]
     inlines = [SegmentRuleInline]
     actions = ["activate_version", "create_version"]
+
+    def has_add_permission(self, request) -> bool:
+        return may_configure(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return may_configure(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -170,7 +170,7 @@ def customer_360(*, actor, customer: Customer, interactions_before: int | None =
         segment=display.segment_explanation(explanation, view, _override_view(actor, customer, explanation)),
         contact_rows=contact,
         profile_rows=profile,
-        holdings=display.holding_rows(RecordView.for_objects(actor, holdings), view),
+        holdings=display.holding_rows(RecordView.for_objects(actor, holdings)),
         needs=customer_needs(actor=actor, customer=customer),
         relationships=display.relationship_rows(customer, relationships, visible),
         graph=display.relationship_graph(customer, relationships, visible) if relationships else None,

@@ -141,23 +141,19 @@ def profile_rows(view: RecordView) -> tuple[list[dict], list[dict]]:
     return contact, rows
 
 
-def holding_rows(holding_views: list[RecordView], customer_view: RecordView) -> list[dict]:
-    """Holdings with the account number through each holding's RecordView. A balance is a
-    part of the customer's assets under management: it is clear when AUM is (reading AUM
-    through `customer_view` notes that) and masked as AUM is otherwise."""
-    aum_clear = bool(holding_views) and customer_view.is_clear("aum")
-    if aum_clear:
-        customer_view.field("aum")
+def holding_rows(holding_views: list[RecordView]) -> list[dict]:
+    """Holdings with the account number and the balance through each holding's RecordView
+    (a balance is clear exactly when the customer's assets under management are)."""
     rows = []
     for view in holding_views:
-        holding = view.obj
         account = view.field("account_number")
+        balance = view.field("balance")
         rows.append({
-            "holding": holding,
+            "holding": view.obj,
             "account": account.text,
             "account_masked": account.masked,
-            "balance": f"{holding.balance:,.2f}" if aum_clear else masking.mask(holding.balance, "amount"),
-            "balance_masked": not aum_clear,
+            "balance": balance.text if balance.masked else f"{balance.value:,.2f}",
+            "balance_masked": balance.masked,
         })
     return rows
 

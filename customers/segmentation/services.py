@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -39,8 +39,7 @@ OVERRIDE_REASON_MIN = 10
 
 
 def _check_may_configure(actor) -> None:
-    if not (getattr(actor, "is_active", False) and actor.has_perm("customers.change_segmentruleset")):
-        raise PermissionDenied(_("You may not change the segmentation rules."))
+    permissions.check(actor, permissions.SettingsAction.SEGMENT_RULES)
 
 
 @transaction.atomic

@@ -49,3 +49,39 @@ def test_events_and_verifications_cannot_be_added_changed_or_deleted(client, adm
     assert delete_run.status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).purpose == "original"
     assert AuditVerification.objects.filter(pk=verification.pk).exists()
+
+
+def test_the_event_list_reads_as_people_read_it_in_one_lookup_per_kind_of_object(
+    client, administrator, relationship_manager, branch
+):
+    from compliance.audit import audit_record
+    from tests.customers.factories import make_individual
+
+    customers = [make_individual(branch=branch, relationship_manager=relationship_manager) for _ in range(3)]
+    for customer in customers:
+        audit_record(actor=relationship_manager, action="interaction.created",
+                     object_type="customers.customer", object_id=customer.pk, fields=["summary"])
+    client.force_login(administrator)
+    client.get(reverse("admin:compliance_auditevent_changelist"))  # warm the session and caches
+
+    listed = client.get(reverse("admin:compliance_auditevent_changelist"), {"action": "interaction.created"})
+    page = listed.content.decode()
+    many = len(connection_queries(client, {"action": "interaction.created"}))
+    customers.append(make_individual(branch=branch, relationship_manager=relationship_manager))
+    audit_record(actor=relationship_manager, action="interaction.created",
+                 object_type="customers.customer", object_id=customers[-1].pk, fields=["summary"])
+
+    assert "Interaction logged" in page
+    assert ">interaction.created<" not in page
+    for customer in customers[:3]:
+        assert f"Customer {customer.number}" in page
+    assert len(connection_queries(client, {"action": "interaction.created"})) == many
+
+
+def connection_queries(client, params) -> list:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("admin:compliance_auditevent_changelist"), params)
+    return captured.captured_queries

@@ -122,5 +122,19 @@ def test_the_readme_shows_the_table():
 
 def test_every_action_has_a_rule_a_label_and_a_refusal():
     assert set(policy_table.ACTION_LABELS) == set(CustomerAction)
-    assert set(permissions.REFUSALS) == set(CustomerAction)
+    assert set(permissions.REFUSALS) == set(CustomerAction) | set(permissions.SettingsAction)
     assert set(permissions.RULES) == set(CustomerAction) - {CustomerAction.VIEW, CustomerAction.VIEW_CLEAR}
+
+
+@pytest.mark.parametrize("action", list(permissions.SettingsAction))
+def test_configuration_is_answered_from_djangos_permissions(action, administrator, branch_manager):
+    from django.contrib.auth.models import Permission
+
+    codename = permissions.SETTINGS_RULES[action][0].split(".", 1)[1]
+    assert permissions.allows(administrator, action)  # a superuser: configuration holds no customer data
+    assert not permissions.allows(branch_manager, action)
+    branch_manager.user_permissions.add(Permission.objects.get(codename=codename))
+    branch_manager = type(branch_manager).objects.get(pk=branch_manager.pk)  # Django caches permissions
+    assert permissions.allows(branch_manager, action)
+    branch_manager.is_active = False
+    assert not permissions.allows(branch_manager, action)

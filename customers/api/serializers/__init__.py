@@ -9,6 +9,8 @@ from customers.api.serializers.customers import (
     CustomerOutputSerializer,
     CustomerUpdateInputSerializer,
     CustomerUpsertInputSerializer,
+    PossibleDuplicatesErrorSerializer,
+    possible_duplicates_body,
 )
 from customers.api.serializers.holdings import (
     HoldingInputSerializer,
@@ -37,6 +39,8 @@ __all__ = [
     "InteractionOutputSerializer",
     "NeedInputSerializer",
     "NeedOutputSerializer",
+    "PossibleDuplicatesErrorSerializer",
     "RecordDisplays",
     "RelationshipOutputSerializer",
+    "possible_duplicates_body",
 ]

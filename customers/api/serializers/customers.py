@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crm.api.errors import error_body
 from customers.api.serializers.common import (
     MASKED_FIELDS_HELP,
     ActiveBranchField,
@@ -205,6 +206,11 @@ class CustomerCreateInputSerializer(CustomerDetailsInputSerializer):
     relationship_manager = ActiveRelationshipManagerField(required=False, allow_null=True)
     segment = serializers.ChoiceField(choices=Segment.choices, required=False)
     external_reference = serializers.CharField(max_length=64, required=False, allow_null=True)
+    duplicate_reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, write_only=True,
+        help_text=_("Why this is not the same party as the possible duplicates a first attempt "
+                    "answered with (409); at least 10 characters. Recorded in the audit trail."),
+    )
 
     def validate(self, attrs):
         kind = attrs["kind"]
@@ -226,6 +232,44 @@ class CustomerUpsertInputSerializer(CustomerCreateInputSerializer):
     """
 
     external_reference = None
+    duplicate_reason = None  # core banking's record is the bank's: it is not asked
+
+
+class PossibleDuplicateOutputSerializer(serializers.Serializer):
+    """An existing customer the caller may see that may be the same party, and why."""
+
+    id = serializers.IntegerField(source="customer.pk")
+    number = serializers.CharField(source="customer.number")
+    display_name = serializers.CharField(source="customer.display_name")
+    reasons = serializers.ListField(child=serializers.CharField(),
+                                    help_text=_("Why it may be the same party, best first."))
+
+
+class PossibleDuplicatesErrorSerializer(serializers.Serializer):
+    """The 409 of a create that may duplicate existing customers: nothing was saved."""
+
+    class ErrorSerializer(serializers.Serializer):
+        status = serializers.IntegerField()
+        code = serializers.CharField()
+        message = serializers.CharField()
+        candidates = PossibleDuplicateOutputSerializer(many=True, required=False)
+        elsewhere = serializers.BooleanField(required=False, help_text=_(
+            "Whether customers you may not see match too (never who or where)."))
+
+    error = ErrorSerializer()
+    request_id = serializers.CharField()
+
+
+def possible_duplicates_body(duplicates) -> dict:
+    """The 409 body for `customers.intake.onboarding.PossibleDuplicates`."""
+    body = error_body(
+        status_code=409, code="possible_duplicates",
+        message=str(_("Customers that may be the same party exist; nothing was saved. Check them, "
+                      "then send the request again with duplicate_reason if this is another party.")),
+    )
+    body["error"]["candidates"] = PossibleDuplicateOutputSerializer(duplicates.candidates, many=True).data
+    body["error"]["elsewhere"] = duplicates.elsewhere
+    return body
 
 
 class CustomerUpdateInputSerializer(CustomerDetailsInputSerializer):

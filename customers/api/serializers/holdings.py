@@ -1,17 +1,14 @@
-"""Holdings: output with the account number through the holding's RecordView and the
-balance through the customer's `aum` clearance; input for add and upsert by reference."""
+"""Holdings: output with the account number and the balance through the holding's
+RecordView; input for add and upsert by reference."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from compliance.fields import stored_mask
 from customers.api.serializers.common import (
     MASKED_FIELDS_HELP,
-    SENSITIVE_HELP,
     NormalisedField,
     SensitiveValueField,
     StrictInputSerializer,
@@ -23,10 +20,9 @@ from customers.models import RETAIL_PRODUCTS, CustomerKind, HoldingStatus, Produ
 class HoldingOutputSerializer(serializers.Serializer):
     """A holding as the caller may see it.
 
-    Context: "displays", the page's RecordDisplays of holdings (the account number is clear
-    exactly when the trust layer says so), and "customer_view", the customer's RecordView:
-    a balance is as sensitive as the assets under management it adds up to, so it is clear
-    when `aum` is.
+    Context: "displays", the page's RecordDisplays of holdings: the account number and the
+    balance are clear exactly when the trust layer says so (a balance when the customer's
+    assets under management are).
     """
 
     id = serializers.IntegerField()
@@ -34,7 +30,7 @@ class HoldingOutputSerializer(serializers.Serializer):
     product_type = serializers.ChoiceField(choices=ProductType.choices)
     product_name = serializers.CharField()
     account_number = SensitiveValueField(sensitive="account_number")
-    balance = serializers.SerializerMethodField(help_text=SENSITIVE_HELP)
+    balance = SensitiveValueField(sensitive="balance")
     currency = serializers.CharField()
     status = serializers.ChoiceField(choices=HoldingStatus.choices)
     opened_on = serializers.DateField()
@@ -42,25 +38,9 @@ class HoldingOutputSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     masked_fields = serializers.SerializerMethodField(help_text=MASKED_FIELDS_HELP)
 
-    def _balance_clear(self) -> bool:
-        view = self.context["customer_view"]
-        if not view.is_clear("aum"):
-            return False
-        view.field("aum")  # notes the clear read for the audit, once per request
-        return True
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_balance(self, holding) -> str:
-        if self._balance_clear():
-            return f"{holding.balance:.2f}"
-        return stored_mask(holding, "balance", "amount")
-
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_masked_fields(self, holding) -> list[str]:
-        masked = self.context["displays"].masked(holding.pk, ["account_number"])
-        if not self.context["customer_view"].is_clear("aum"):
-            masked.append("balance")
-        return masked
+        return self.context["displays"].masked(holding.pk, ["account_number", "balance"])
 
 
 class HoldingInputSerializer(StrictInputSerializer):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -32,6 +32,7 @@ from customers.api.views.common import (
 from customers.api.views.metadata import CustomerMetadata
 from customers.api.views.nested import HoldingsMixin, InteractionsMixin, NeedsMixin, RelationshipsMixin
 from customers.filtersets import CustomerFilterSet
+from customers.intake.onboarding import PossibleDuplicates, customer_onboard
 from customers.models import Customer
 from customers.permissions import CustomerAction
 from customers.selectors import (
@@ -76,9 +77,19 @@ def _customer_output(user, customer: Customer) -> dict:
     ),
     create=extend_schema(
         summary="Create a customer",
+        description=str(_(
+            "Checks for possible duplicates first (the same ID number, phone or e-mail, or a similar "
+            "name with the same date of birth): if there are any, nothing is saved and the answer is "
+            "409 with the candidates you may see; send the request again with `duplicate_reason` to "
+            "create the customer anyway."
+        )),
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=api.CustomerCreateInputSerializer,
-        responses={201: api.CustomerOutputSerializer, **error_responses(400, 403), **IDEMPOTENCY_RESPONSES},
+        responses={201: api.CustomerOutputSerializer, **error_responses(400, 403), **IDEMPOTENCY_RESPONSES,
+                   409: OpenApiResponse(api.PossibleDuplicatesErrorSerializer, description=_(
+                       "Possible duplicates, nothing saved (code possible_duplicates, with the "
+                       "candidates); or another request with this Idempotency-Key is still running: "
+                       "retry."))},
     ),
     partial_update=extend_schema(
         summary="Change a customer",
@@ -151,14 +162,18 @@ class CustomerViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         kind = values.pop("kind")
+        duplicate_reason = values.pop("duplicate_reason", "")
         fields, profile = split_customer_input(values)
         fields.pop("home_branch", None)
-        with service_errors(nest=profile_nesting(kind)):
-            customer = services.customer_create(
-                actor=user, kind=kind, home_branch=values["home_branch"],
-                relationship_manager=values.get("relationship_manager"), segment=values.get("segment"),
-                profile=profile, **fields,
-            )
+        try:
+            with service_errors(nest=profile_nesting(kind)):
+                customer = customer_onboard(
+                    actor=user, kind=kind, home_branch=values["home_branch"],
+                    relationship_manager=values.get("relationship_manager"), segment=values.get("segment"),
+                    profile=profile, duplicate_reason=duplicate_reason, **fields,
+                )
+        except PossibleDuplicates as duplicates:
+            return Response(api.possible_duplicates_body(duplicates), status=status.HTTP_409_CONFLICT)
         try:
             created = customer_get(actor=user, pk=customer.pk)
         except Http404:

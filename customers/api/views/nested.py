@@ -16,7 +16,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from compliance import access
-from compliance.access import RecordView
 from crm.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
 from crm.api.pagination import DefaultCursorPagination
 from customers import permissions, services
@@ -39,9 +38,8 @@ def _displays(user, records) -> api.RecordDisplays:
 class HoldingsMixin:
     """customers/{id}/holdings/: list, add or upsert by reference in the body, put by reference."""
 
-    def _holding_output(self, customer: Customer, holdings: list) -> dict:
-        user = self.request.user
-        return {"displays": _displays(user, holdings), "customer_view": RecordView.for_object(user, customer)}
+    def _holding_output(self, holdings: list) -> dict:
+        return {"displays": _displays(self.request.user, holdings)}
 
     @extend_schema(
         summary="List a customer's holdings",
@@ -53,7 +51,7 @@ class HoldingsMixin:
     def holdings(self, request, pk=None):
         customer = self.get_object()
         page = self.paginate_queryset(customer.holdings.all())
-        data = api.HoldingOutputSerializer(page, many=True, context=self._holding_output(customer, page)).data
+        data = api.HoldingOutputSerializer(page, many=True, context=self._holding_output(page)).data
         return self.get_paginated_response(data)
 
     def _holding_upsert(self, request, customer: Customer, reference: str | None, serializer_class):
@@ -65,7 +63,7 @@ class HoldingsMixin:
             holding, created = services.holding_upsert(
                 actor=request.user, customer=customer, external_reference=reference, values=values
             )
-        context = self._holding_output(customer, [holding])
+        context = self._holding_output([holding])
         return Response(
             api.HoldingOutputSerializer(holding, context=context).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

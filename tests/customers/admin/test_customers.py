@@ -124,10 +124,10 @@ def test_the_administrator_sees_no_customer_data_without_a_grant(client, adminis
     detail = client.get(admin_url(model, "change", obj.pk))
 
     assert related[Customer].number not in listing
-    assert detail.status_code == 302  # "does not exist", exactly as for a missing id
+    assert detail.status_code == 404  # exactly as for a missing id
     missing = client.get(admin_url(model, "change", 999999999))
-    assert missing.status_code == 302
-    assert detail["Location"] == missing["Location"]
+    assert missing.status_code == 404
+    assert related[Customer].number not in detail.content.decode()
 
 
 def test_an_administrator_with_a_book_grant_sees_that_customer_in_clear(client, administrator, customer):
@@ -213,11 +213,29 @@ def test_mark_dormant_calls_the_service(client, administrator, customer):
     assert event.data == {"fields": ["status"]}
 
 
-def test_refresh_aum_recomputes_from_holdings(client, staff_compliance, customer):
+def test_refresh_aum_recomputes_from_holdings(client, branch_manager, customer):
+    # Recomputing stores a new AUM figure on the customer: a change, which the branch manager
+    # may make for the branch's customers.
+    branch_manager.is_staff = True
+    branch_manager.save(update_fields=["is_staff"])
+    branch_manager.user_permissions.add(Permission.objects.get(codename="view_customer"))
+    Customer.objects.filter(pk=customer.pk).update(aum=Decimal("1.00"))
+    client.force_login(branch_manager)
+
+    response = post_action(client, Customer, "refresh_aum", customer.pk)
+
+    assert "1 customer updated." in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.aum == Decimal("800000.00")
+
+
+def test_refresh_aum_leaves_customers_the_user_may_not_change(client, staff_compliance, customer):
     Customer.objects.filter(pk=customer.pk).update(aum=Decimal("1.00"))
     client.force_login(staff_compliance)
 
-    post_action(client, Customer, "refresh_aum", customer.pk)
+    response = post_action(client, Customer, "refresh_aum", customer.pk)
 
+    assert "1 customer was not changed: you may not change this customer&#x27;s details." in (
+        response.content.decode())
     customer.refresh_from_db()
-    assert customer.aum == Decimal("800000.00")
+    assert customer.aum == Decimal("1.00")

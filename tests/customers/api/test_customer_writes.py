@@ -183,6 +183,51 @@ def test_a_refused_create_does_not_keep_the_key(rm, branch):
     assert IdempotencyRecord.objects.get().status_code == 201
 
 
+def test_create_answers_409_with_the_possible_duplicates_and_saves_nothing(rm, customer, branch):
+    body = individual_body(branch, phone=" 138-0013-5678 ", email="other@example.cn",
+                           id_number="110105199001011238")
+
+    response = rm.post(LIST_URL, body, format="json")
+
+    assert response.status_code == 409, response.content
+    error = response.json()["error"]
+    assert error["code"] == "possible_duplicates"
+    assert error["candidates"] == [{"id": customer.pk, "number": customer.number,
+                                    "display_name": customer.display_name, "reasons": ["phone"]}]
+    assert error["elsewhere"] is False
+    assert Customer.objects.count() == 1
+
+
+def test_create_with_a_reason_goes_ahead_and_the_audit_names_the_candidates(rm, customer, branch):
+    from compliance.models import AuditEvent
+
+    body = individual_body(branch, phone="138 0013 5678", email="other@example.cn",
+                           id_number="110105199001011238")
+
+    short = rm.post(LIST_URL, {**body, "duplicate_reason": "twin"}, format="json")
+    created = rm.post(LIST_URL, {**body, "duplicate_reason": "Daughter sharing the family phone"},
+                      format="json")
+
+    assert list(field_errors(short)) == ["duplicate_reason"]
+    assert created.status_code == 201, created.content
+    assert Customer.objects.count() == 2
+    event = AuditEvent.objects.filter(action="customer.created", object_id=str(created.json()["id"])).get()
+    assert event.extra["possible_duplicates"] == [customer.pk]
+    assert "Daughter" not in str(event.extra)
+
+
+def test_create_says_only_that_customers_elsewhere_match(other_relationship_manager, customer, other_branch):
+    body = individual_body(other_branch, phone="138 0013 5678", email="other@example.cn",
+                           id_number="110105199001011238")
+
+    response = client_for(other_relationship_manager).post(LIST_URL, body, format="json")
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert (error["candidates"], error["elsewhere"]) == ([], True)
+    assert customer.number not in response.content.decode()
+
+
 # --- update ---------------------------------------------------------------------------------
 
 

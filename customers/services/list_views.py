@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -51,8 +52,9 @@ def _owned(actor, list_view: SavedListView) -> SavedListView:
 
 
 def _refuse_taken(actor, name: str, *, keep: int | None = None) -> None:
+    # Both sides lower-cased by the database, as the unique constraint compares them.
     taken = SavedListView.objects.filter(owner_id=actor.pk).annotate(lowered=Lower("name")).filter(
-        lowered=name.lower())
+        lowered=Lower(Value(name)))
     if keep is not None:
         taken = taken.exclude(pk=keep)
     if taken.exists():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from crm.models import StaffProfile
 from customers import services
@@ -427,12 +428,43 @@ def test_saved_views_cost_the_list_no_query(client, request, relationship_manage
 def test_the_saved_views_speak_the_users_language(client, relationship_manager, customer, language, texts):
     view = _view(relationship_manager, "VIP")
     client.force_login(relationship_manager)
-    client.post(reverse("set_language"), {"language": language, "next": "/"})
-
-    body = body_of(list_page(client, "size=25"))
-    refused = client.post(_rename(view), {f"view-{view.pk}-name": ""})
+    # Each request activates its language in this thread; the override puts back the one
+    # before, so the tests after this one do not run in Chinese.
+    with translation.override(translation.get_language()):
+        client.post(reverse("set_language"), {"language": language, "next": "/"})
+        body = body_of(list_page(client, "size=25"))
+        refused = client.post(_rename(view), {f"view-{view.pk}-name": ""})
+        errors = [str(error) for error in refused.context["entries"][0]["rename_form"].errors["name"]]
 
     assert all(text in body for text in texts), [text for text in texts if text not in body]
     assert "Save this view" not in body and "Saved views" not in body
-    assert refused.context["entries"][0]["rename_form"].errors["name"] == [
-        {"zh-hans": "请输入视图名称。", "zh-hant": "請輸入檢視名稱。"}[language]]
+    assert errors == [{"zh-hans": "请输入视图名称。", "zh-hant": "請輸入檢視名稱。"}[language]]
+
+
+def test_a_view_whose_stored_filters_were_changed_by_hand_is_shown_not_a_500(client, relationship_manager,
+                                                                              customer):
+    odd = _view(relationship_manager, "Odd")
+    unknown = _view(relationship_manager, "Unknown")
+    SavedListView.objects.filter(pk=odd.pk).update(filters=["vip"])
+    SavedListView.objects.filter(pk=unknown.pk).update(filters={"colour": "red", "kind": "individual"})
+    client.force_login(relationship_manager)
+
+    broken = client.get(_apply(odd), follow=True)
+    partly = client.get(_apply(unknown), follow=True)
+
+    assert broken.status_code == partly.status_code == 200
+    assert broken.redirect_chain[0] == (f"{LIST}?clear=1", 302)
+    assert "left out: Filters." in _messages(broken)[0]
+    assert partly.redirect_chain == [(f"{LIST}?kind=individual", 302)]
+    assert "left out: colour." in _messages(partly)[0]
+
+
+def test_refilling_with_filters_that_are_not_valid_changes_nothing(client, relationship_manager):
+    view = _view(relationship_manager, "VIP", segment=["vip"])
+    client.force_login(relationship_manager)
+
+    response = client.post(_refill(view), {"query": "not_contacted_days=-1"}, follow=True)
+
+    assert response.status_code == 200
+    assert _messages(response) == ["The list's filters are not valid any more; apply them again first."]
+    assert SavedListView.objects.get().filters == {"segment": ["vip"]}

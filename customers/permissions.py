@@ -435,6 +435,15 @@ def check(user, action: str, obj=None) -> None:
         raise PermissionDenied(access.policy_for(Customer).refusal(action))
 
 
+def list_views_restrict(queryset: QuerySet, user) -> QuerySet:
+    """The saved list views (SavedListView) `user` may see and manage: their own, and only
+    while they may see customers at all. Nobody, administrators included, uses another
+    user's views in the portal or the API; one that is not theirs is simply absent (404)."""
+    if not allows(user, CustomerAction.VIEW):
+        return queryset.none()
+    return queryset.filter(owner_id=user.pk)
+
+
 def grant_book_permissions(*, user_id: int, customer_ids: Iterable[int]) -> int:
     """Give `user_id` view and PII permissions on the customers; return rows added."""
     rows = [

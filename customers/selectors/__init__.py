@@ -2,6 +2,7 @@
 
     customers     the visible list, one customer, search, the RM's book in figures
     actor         the acting user's roles, permissions, branch and delegations, in one query
+    list_views    the user's own saved list views
 
 Callers use the names below (`from customers import selectors; selectors.X`).
 """
@@ -23,6 +24,7 @@ from customers.selectors.customers import (
     home_figures,
     is_identifier,
 )
+from customers.selectors.list_views import forget_list_views, is_exact_search, list_view_get, list_view_list
 
 __all__ = [
     "CUSTOMER_NUMBER",
@@ -39,6 +41,10 @@ __all__ = [
     "customer_match",
     "customer_queryset",
     "customer_search",
+    "forget_list_views",
     "home_figures",
+    "is_exact_search",
     "is_identifier",
+    "list_view_get",
+    "list_view_list",
 ]

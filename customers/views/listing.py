@@ -28,6 +28,8 @@ from crm.selectors import staff_in_branch
 from customers import permissions, selectors
 from customers.filtersets import CustomerFilterSet
 from customers.forms import DEFAULT_PAGE_SIZE, CustomerListForm, QuickSearchForm, branch_choices
+from customers.forms.list_views import ListViewRenameForm, ListViewSaveForm
+from customers.models import LIST_VIEW_FILTERS
 from customers.permissions import CustomerAction
 from customers.views.common import portal_page
 
@@ -156,14 +158,19 @@ def _manager_choices(data, scope: list[int] | None, user):
     return get_user_model().objects.none()
 
 
+def list_form(user, data: QueryDict) -> CustomerListForm:
+    """The list's filter form bound to `data`, with the branches and relationship managers
+    `user` may filter by."""
+    scope = _filter_scope(user)
+    return CustomerListForm(
+        data, branches=_branches(user, scope), managers=list(_manager_choices(data, scope, user))
+    )
+
+
 def customer_filter(request) -> CustomerFilter:
     """Validate the list's query string and apply it through CustomerFilterSet."""
     user = request.user
-    data = request.GET
-    scope = _filter_scope(user)
-    form = CustomerListForm(
-        data, branches=_branches(user, scope), managers=list(_manager_choices(data, scope, user))
-    )
+    form = list_form(user, request.GET)
     valid = form.is_valid()
     cleaned = form.cleaned_data if valid else {}
     term, hidden, expired = (cleaned.get("q") or "").strip(), False, False
@@ -217,6 +224,62 @@ def kept_filters(found: CustomerFilter, params: QueryDict) -> QueryDict:
     return kept
 
 
+# ---------------------------------------------------------------------------------------------
+# Saved views
+# ---------------------------------------------------------------------------------------------
+
+
+def view_filters(form: CustomerListForm) -> tuple[dict, bool]:
+    """The filters of a valid list `form` as a saved view keeps them (models.LIST_VIEW_FILTERS),
+    and whether an exact search was left out: a view keeps a name search only."""
+    cleaned = form.cleaned_data
+    filters, left_out = {}, bool(cleaned.get("search"))
+    for name in LIST_VIEW_FILTERS:
+        value = cleaned.get(name)
+        if isinstance(value, str):
+            value = value.strip()
+        if value in (None, "", []):
+            continue
+        if name == "q" and selectors.is_exact_search(value):
+            left_out = True
+            continue
+        filters[name] = sorted(value) if isinstance(value, list) else value
+    return filters, left_out
+
+
+def view_query(filters: dict) -> QueryDict:
+    """The list's query string for a saved view's `filters` (the list form judges the values)."""
+    query = QueryDict(mutable=True)
+    for name in LIST_VIEW_FILTERS:  # the list form's order, whatever order the stored JSON keeps
+        if name not in filters:
+            continue
+        value = filters[name]
+        if isinstance(value, bool):
+            query[name] = "true" if value else "false"
+        elif isinstance(value, list):
+            query.setlist(name, [str(item) for item in value])
+        else:
+            query[name] = str(value)
+    return query
+
+
+def saved_views_panel(request, found: CustomerFilter) -> dict:
+    """What the list shows of the user's saved views: each with whether it is the one in
+    effect, and the form that saves the current filters as a new one."""
+    current, left_out = view_filters(found.form) if found.queryset is not None else (None, False)
+    query = view_query(current).urlencode() if current is not None else ""
+    return {
+        "views": [{"view": view, "current": view.filters == current,
+                   "rename_form": ListViewRenameForm.for_view(view)}
+                  for view in selectors.list_view_list(actor=request.user)],
+        "savable": current is not None,
+        "left_out": left_out or found.term_hidden,
+        "query": query,
+        "save_form": ListViewSaveForm(prefix="save", initial={
+            "query": query, "return_to": "list", "left_out": left_out or found.term_hidden}),
+    }
+
+
 def _bounded_count(queryset: QuerySet) -> Subquery:
     """How many rows `queryset` has, counting no further than COUNT_LIMIT + 1, as a scalar
     subquery: PostgreSQL evaluates it once for the page's own query (an InitPlan), so the
@@ -241,7 +304,7 @@ class ResultCount:
         return COUNT_LIMIT
 
 
-@portal_page
+@portal_page(list_views=True)
 @require_GET
 def customer_list(request):
     """The customers the user may see, filtered, sorted and paged by keyset.
@@ -298,6 +361,7 @@ def customer_list(request):
         "may_manage_books": permissions.allows(request.user, CustomerAction.MANAGE_BOOKS),
         "export_query": export_query.urlencode(),
         "results_target": RESULTS_TARGET,
+        "saved_views": saved_views_panel(request, found),
     }
     if htmx and htmx.target == RESULTS_TARGET and not htmx.history_restore_request:
         response = render(request, "customers/_list_results.html", context)

@@ -21,8 +21,10 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from compliance.crypto import DecryptionError
 from compliance.fields import stored_mask
 from compliance.masking import mask
+from compliance.unreadable import UNREADABLE_TEXT, report_unreadable
 
 # The actions every protected model answers for. Apps add their own (strings, named by the
 # app's policy, e.g. "reassign" or "log_complaint"); the trust layer only passes them through.
@@ -158,6 +160,9 @@ class DisplayValue:
     text: str
     masked: bool
     value: object = None  # the clear value; None when masked
+    # The stored value could not be decrypted (compliance.unreadable): `text` says so, in
+    # the reader's language, and `value` is None.
+    unreadable: bool = False
 
     def __str__(self) -> str:
         return self.text
@@ -209,7 +214,11 @@ class RecordView:
     def field(self, name: str) -> DisplayValue:
         spec = self._fields[name]
         if name in self.clear:
-            value = _resolve(self.obj, spec.path)
+            try:
+                value = _resolve(self.obj, spec.path)
+            except DecryptionError as error:
+                report_unreadable(error)
+                return DisplayValue(str(UNREADABLE_TEXT), masked=False, unreadable=True)
             if value is None or value == "":
                 return DisplayValue("", masked=False, value=value)
             from compliance.audit import note_pii_revealed

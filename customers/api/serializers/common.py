@@ -57,18 +57,29 @@ class RecordDisplays:
         return self._values[key]
 
     def output(self, pk: int, name: str) -> str | None:
-        """The value as the API shows it: clear text, masked text, or None when empty."""
+        """The value as the API shows it: clear text, masked text, or None when empty or
+        unreadable (the stored value cannot be decrypted; `unreadable` names those)."""
         shown = self.get(pk, name)
-        if not shown.masked and shown.value is None:
+        if shown.unreadable or (not shown.masked and shown.value is None):
             return None
         return shown.text
 
     def masked(self, pk: int, names: Iterable[str]) -> list[str]:
         return [name for name in names if self.get(pk, name).masked]
 
+    def unreadable(self, pk: int, names: Iterable[str]) -> list[str]:
+        return [name for name in names if self.get(pk, name).unreadable]
 
-SENSITIVE_HELP = _("The value in clear if you may see it, otherwise masked (see masked_fields).")
+
+SENSITIVE_HELP = _(
+    "The value in clear if you may see it, otherwise masked (see masked_fields); null when "
+    "empty, or when the stored value cannot be decrypted (see unreadable_fields)."
+)
 MASKED_FIELDS_HELP = _("The sensitive fields of this object shown masked rather than in clear.")
+UNREADABLE_FIELDS_HELP = _(
+    "The sensitive fields of this object whose stored value cannot be decrypted (damaged or "
+    "moved in the database): shown as null, reported to operations. Usually empty."
+)
 
 
 @extend_schema_field({"type": "string", "nullable": True, "readOnly": True})

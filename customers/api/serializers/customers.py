@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from customers.api.serializers.common import (
     MASKED_FIELDS_HELP,
+    UNREADABLE_FIELDS_HELP,
     ActiveBranchField,
     ActiveRelationshipManagerField,
     BranchSummaryOutputSerializer,
@@ -60,10 +61,15 @@ class CustomerListOutputSerializer(serializers.Serializer):
     email = SensitiveValueField(sensitive="email")
     aum = SensitiveValueField(sensitive="aum")
     masked_fields = serializers.SerializerMethodField(help_text=MASKED_FIELDS_HELP)
+    unreadable_fields = serializers.SerializerMethodField(help_text=UNREADABLE_FIELDS_HELP)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_masked_fields(self, customer) -> list[str]:
         return self.context["displays"].masked(customer.pk, LIST_SENSITIVE)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_unreadable_fields(self, customer) -> list[str]:
+        return self.context["displays"].unreadable(customer.pk, LIST_SENSITIVE)
 
 
 class IndividualProfileOutputSerializer(serializers.Serializer):
@@ -116,6 +122,7 @@ class CustomerOutputSerializer(serializers.Serializer):
     individual = serializers.SerializerMethodField()
     corporate = serializers.SerializerMethodField()
     masked_fields = serializers.SerializerMethodField(help_text=MASKED_FIELDS_HELP)
+    unreadable_fields = serializers.SerializerMethodField(help_text=UNREADABLE_FIELDS_HELP)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -135,6 +142,11 @@ class CustomerOutputSerializer(serializers.Serializer):
     def get_masked_fields(self, customer) -> list[str]:
         names = CUSTOMER_SENSITIVE + PROFILE_SENSITIVE.get(customer.kind, ())
         return self.context["displays"].masked(customer.pk, names)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_unreadable_fields(self, customer) -> list[str]:
+        names = CUSTOMER_SENSITIVE + PROFILE_SENSITIVE.get(customer.kind, ())
+        return self.context["displays"].unreadable(customer.pk, names)
 
 
 class IndividualProfileInputSerializer(StrictInputSerializer):

@@ -12,6 +12,7 @@ from compliance.fields import stored_mask
 from customers.api.serializers.common import (
     MASKED_FIELDS_HELP,
     SENSITIVE_HELP,
+    UNREADABLE_FIELDS_HELP,
     NormalisedField,
     SensitiveValueField,
     StrictInputSerializer,
@@ -41,6 +42,7 @@ class HoldingOutputSerializer(serializers.Serializer):
     matures_on = serializers.DateField(allow_null=True)
     updated_at = serializers.DateTimeField()
     masked_fields = serializers.SerializerMethodField(help_text=MASKED_FIELDS_HELP)
+    unreadable_fields = serializers.SerializerMethodField(help_text=UNREADABLE_FIELDS_HELP)
 
     def _balance_clear(self) -> bool:
         view = self.context["customer_view"]
@@ -61,6 +63,10 @@ class HoldingOutputSerializer(serializers.Serializer):
         if not self.context["customer_view"].is_clear("aum"):
             masked.append("balance")
         return masked
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_unreadable_fields(self, holding) -> list[str]:
+        return self.context["displays"].unreadable(holding.pk, ["account_number"])
 
 
 class HoldingInputSerializer(StrictInputSerializer):

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from customers.api.serializers.common import (
     MASKED_FIELDS_HELP,
+    UNREADABLE_FIELDS_HELP,
     SensitiveValueField,
     StaffSummaryOutputSerializer,
     StrictInputSerializer,
@@ -27,10 +28,15 @@ class InteractionOutputSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     external_reference = serializers.CharField(allow_null=True)
     masked_fields = serializers.SerializerMethodField(help_text=MASKED_FIELDS_HELP)
+    unreadable_fields = serializers.SerializerMethodField(help_text=UNREADABLE_FIELDS_HELP)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_masked_fields(self, interaction) -> list[str]:
         return self.context["displays"].masked(interaction.pk, ["summary"])
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_unreadable_fields(self, interaction) -> list[str]:
+        return self.context["displays"].unreadable(interaction.pk, ["summary"])
 
 
 class InteractionInputSerializer(StrictInputSerializer):

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from customers.api.serializers.common import (
     MASKED_FIELDS_HELP,
+    UNREADABLE_FIELDS_HELP,
     SensitiveValueField,
     StaffSummaryOutputSerializer,
     StrictInputSerializer,
@@ -25,10 +26,15 @@ class NeedOutputSerializer(serializers.Serializer):
     recorded_by = StaffSummaryOutputSerializer(allow_null=True)
     recorded_at = serializers.DateTimeField()
     masked_fields = serializers.SerializerMethodField(help_text=MASKED_FIELDS_HELP)
+    unreadable_fields = serializers.SerializerMethodField(help_text=UNREADABLE_FIELDS_HELP)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_masked_fields(self, need) -> list[str]:
         return self.context["displays"].masked(need.pk, ["note"])
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_unreadable_fields(self, need) -> list[str]:
+        return self.context["displays"].unreadable(need.pk, ["note"])
 
 
 class NeedInputSerializer(StrictInputSerializer):

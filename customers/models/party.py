@@ -20,6 +20,7 @@ from compliance.fields import (
     EncryptedDecimalField,
     EncryptedTextField,
     MaskHintField,
+    RecordKeyField,
 )
 from compliance.normalise import NormalisableValidator
 from crm.models import Branch
@@ -114,6 +115,8 @@ class Customer(models.Model):
         _("core banking reference"), max_length=64, null=True, blank=True, unique=True
     )
     since = models.DateField(_("customer since"))
+    # Every encrypted value of the row is bound to it (compliance.fields.RecordKeyField).
+    record_key = RecordKeyField()
     id_number = EncryptedTextField(
         _("ID / registration number"), blank=True, null=True,
         validators=[NormalisableValidator("national_id")],
@@ -242,6 +245,8 @@ class IndividualProfile(models.Model):
     gender = models.CharField(
         _("gender"), max_length=12, choices=Gender.choices, default=Gender.UNDISCLOSED
     )
+    # Every encrypted value of the row is bound to it (compliance.fields.RecordKeyField).
+    record_key = RecordKeyField()
     date_of_birth = EncryptedDateField(_("date of birth"), null=True, blank=True)
     date_of_birth_index = BlindIndexField(source="date_of_birth", kind="date")
     occupation = models.CharField(_("occupation"), max_length=120, blank=True)
@@ -280,6 +285,8 @@ class CorporateProfile(models.Model):
     legal_name = models.CharField(_("legal name"), max_length=200)
     industry = models.CharField(_("industry"), max_length=80)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    # Every encrypted value of the row is bound to it (compliance.fields.RecordKeyField).
+    record_key = RecordKeyField()
     annual_revenue = EncryptedDecimalField(
         _("annual revenue"), max_digits=20, decimal_places=2, null=True, blank=True
     )

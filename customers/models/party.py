@@ -117,24 +117,26 @@ class Customer(models.Model):
     since = models.DateField(_("customer since"))
     # Every encrypted value of the row is bound to it (compliance.fields.RecordKeyField).
     record_key = RecordKeyField()
+    # Lengths of the plaintext (validated by full_clean, so by every surface through the
+    # services); the column holds the longer token.
     id_number = EncryptedTextField(
-        _("ID / registration number"), blank=True, null=True,
+        _("ID / registration number"), blank=True, null=True, max_length=40,
         validators=[NormalisableValidator("national_id")],
     )
     id_number_index = BlindIndexField(source="id_number", kind="national_id")
     # What the masks show, kept beside the ciphertexts so a masked view decrypts nothing.
     id_number_mask = MaskHintField(source="id_number", kind="last4")
     phone = EncryptedTextField(
-        _("phone"), blank=True, null=True, validators=[NormalisableValidator("phone")]
+        _("phone"), blank=True, null=True, max_length=40, validators=[NormalisableValidator("phone")]
     )
     phone_index = BlindIndexField(source="phone", kind="phone")
     phone_mask = MaskHintField(source="phone", kind="phone")
     email = EncryptedTextField(
-        _("e-mail"), blank=True, null=True, validators=[NormalisableValidator("email")]
+        _("e-mail"), blank=True, null=True, max_length=254, validators=[NormalisableValidator("email")]
     )
     email_index = BlindIndexField(source="email", kind="email")
     email_mask = MaskHintField(source="email", kind="email")
-    address = EncryptedTextField(_("address"), blank=True, null=True)
+    address = EncryptedTextField(_("address"), blank=True, null=True, max_length=500)
     aum = models.DecimalField(
         _("assets under management"), max_digits=20, decimal_places=2, default=Decimal("0")
     )

@@ -131,8 +131,16 @@ INVALID_MESSAGES = {
 }
 
 
+def model_max_length(model: type[models.Model], name: str) -> int | None:
+    """The `max_length` of `model`'s field `name`: the one limit every surface applies (the
+    model validates it in full_clean(); forms and serializers repeat it to answer early)."""
+    return model._meta.get_field(name).max_length
+
+
 class StrictInputSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a misspelt or read-only field is an error, not ignored."""
+    """Refuses fields it does not know, so a misspelt or read-only field is an error, not
+    ignored, and a JSON number, boolean, list or object where text is expected (DRF's
+    CharField would turn 1e400 into "inf")."""
 
     def to_internal_value(self, data):
         if hasattr(data, "keys"):
@@ -141,6 +149,14 @@ class StrictInputSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {name: [_("This field cannot be set here.")] for name in unknown}
                 )
+            not_text = {
+                name: [_("Enter text, not a number or another JSON type.")]
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField) and not field.read_only
+                and data.get(name) is not None and not isinstance(data.get(name), str)
+            }
+            if not_text:
+                raise serializers.ValidationError(not_text)
         return super().to_internal_value(data)
 
 

@@ -21,6 +21,7 @@ from customers.api.serializers.common import (
     SensitiveValueField,
     StaffSummaryOutputSerializer,
     StrictInputSerializer,
+    model_max_length,
     not_in_future,
     plausible_birth_date,
 )
@@ -28,6 +29,7 @@ from customers.models import (
     CORPORATE_SEGMENTS,
     RETAIL_SEGMENTS,
     Channel,
+    Customer,
     CustomerKind,
     CustomerStatus,
     Gender,
@@ -189,10 +191,10 @@ class CustomerDetailsInputSerializer(StrictInputSerializer):
     display_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     home_branch = ActiveBranchField(required=False)
     since = serializers.DateField(required=False, validators=[not_in_future])
-    id_number = NormalisedField(kind="national_id", max_length=40)
-    phone = NormalisedField(kind="phone", max_length=40)
-    email = NormalisedField(kind="email", max_length=254)
-    address = OptionalTextField(max_length=500)
+    id_number = NormalisedField(kind="national_id", max_length=model_max_length(Customer, "id_number"))
+    phone = NormalisedField(kind="phone", max_length=model_max_length(Customer, "phone"))
+    email = NormalisedField(kind="email", max_length=model_max_length(Customer, "email"))
+    address = OptionalTextField(max_length=model_max_length(Customer, "address"))
     is_vulnerable = serializers.BooleanField(required=False)
     do_not_contact = serializers.BooleanField(required=False)
     individual = IndividualProfileInputSerializer(required=False)

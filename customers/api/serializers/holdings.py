@@ -16,9 +16,10 @@ from customers.api.serializers.common import (
     NormalisedField,
     SensitiveValueField,
     StrictInputSerializer,
+    model_max_length,
     not_in_future,
 )
-from customers.models import RETAIL_PRODUCTS, CustomerKind, HoldingStatus, ProductType
+from customers.models import RETAIL_PRODUCTS, CustomerKind, Holding, HoldingStatus, ProductType
 
 
 class HoldingOutputSerializer(serializers.Serializer):
@@ -73,7 +74,9 @@ class HoldingInputSerializer(StrictInputSerializer):
     external_reference = serializers.CharField(max_length=64, required=False, allow_null=True)
     product_type = serializers.ChoiceField(choices=ProductType.choices)
     product_name = serializers.CharField(max_length=120)
-    account_number = NormalisedField(kind="account_number", max_length=40)
+    account_number = NormalisedField(
+        kind="account_number", max_length=model_max_length(Holding, "account_number")
+    )
     balance = serializers.DecimalField(max_digits=20, decimal_places=2)
     currency = serializers.RegexField(
         r"^[A-Z]{3}$", required=False,

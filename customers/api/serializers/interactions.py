@@ -12,8 +12,9 @@ from customers.api.serializers.common import (
     SensitiveValueField,
     StaffSummaryOutputSerializer,
     StrictInputSerializer,
+    model_max_length,
 )
-from customers.models import Channel, InteractionType
+from customers.models import Channel, Interaction, InteractionType
 
 
 class InteractionOutputSerializer(serializers.Serializer):
@@ -44,7 +45,7 @@ class InteractionInputSerializer(StrictInputSerializer):
     interaction_type = serializers.ChoiceField(
         choices=InteractionType.choices, default=InteractionType.SERVICE
     )
-    summary = serializers.CharField(max_length=4000)
+    summary = serializers.CharField(max_length=model_max_length(Interaction, "summary"))
     occurred_at = serializers.DateTimeField(required=False)
     system = serializers.CharField(max_length=60, required=False, allow_blank=True)
     external_reference = serializers.CharField(max_length=64, required=False, allow_null=True)

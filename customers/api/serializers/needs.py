@@ -12,8 +12,9 @@ from customers.api.serializers.common import (
     SensitiveValueField,
     StaffSummaryOutputSerializer,
     StrictInputSerializer,
+    model_max_length,
 )
-from customers.models import NEEDS_BY_KIND, NeedStatus, NeedType
+from customers.models import NEEDS_BY_KIND, Need, NeedStatus, NeedType
 
 
 class NeedOutputSerializer(serializers.Serializer):
@@ -39,7 +40,7 @@ class NeedOutputSerializer(serializers.Serializer):
 
 class NeedInputSerializer(StrictInputSerializer):
     need_type = serializers.ChoiceField(choices=NeedType.choices)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=model_max_length(Need, "note"), required=False, allow_blank=True)
 
     def validate_need_type(self, value):
         if value not in NEEDS_BY_KIND[self.context["kind"]]:

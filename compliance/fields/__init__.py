@@ -31,6 +31,10 @@ What the database cannot do with these columns, by design:
   every encryption of the same value differs.
 * The ciphertext length reveals the plaintext length.
 
+``QuerySet.update()`` and ``bulk_update()`` cannot take a plaintext for an encrypted column
+(there is no row to bind it to: ``FieldError``); pass a :class:`Ciphertext` from
+``field.encrypt_value(value, row=instance)``, or assign on the instance and save.
+
 ``QuerySet.update()``, ``bulk_update()`` and ``save(update_fields=[...])`` bypass or skip a
 :class:`BlindIndexField` or :class:`MaskHintField` unless it is updated too: list it in
 ``update_fields``, or set it with :func:`mask_hint_for` / :func:`set_mask_hints`.

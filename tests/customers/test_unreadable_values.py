@@ -173,3 +173,28 @@ def test_a_resolved_value_leaves_the_count_until_it_is_seen_again(relationship_m
     assert open_unreadable_count() == 0
     api.get(f"{LIST_URL}{damaged.pk}/")
     assert open_unreadable_count() == 1
+
+
+def test_the_marker_is_translated():
+    from django.utils import translation
+
+    from compliance.unreadable import UNREADABLE_TEXT
+
+    with translation.override("zh-hans"):
+        assert str(UNREADABLE_TEXT) == "（无法读取）"
+    with translation.override("zh-hant"):
+        assert str(UNREADABLE_TEXT) == "（無法讀取）"
+
+
+def test_the_schema_documents_the_null_and_the_marker(client, relationship_manager):
+    client.force_login(relationship_manager)
+
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    for name in ("CustomerOutput", "CustomerListOutput", "HoldingOutput", "InteractionOutput", "NeedOutput"):
+        properties = schema["components"]["schemas"][name]["properties"]
+        assert properties["unreadable_fields"]["type"] == "array", name
+        assert "cannot be decrypted" in properties["unreadable_fields"]["description"], name
+    phone = schema["components"]["schemas"]["CustomerOutput"]["properties"]["phone"]
+    assert phone["nullable"] is True
+    assert "unreadable_fields" in phone["description"]

@@ -185,8 +185,9 @@ class RecordView:
     """Sensitive fields of one record as `user` may see them.
 
     Reading a field returns a DisplayValue; reading one in clear notes it for the request's
-    `pii.revealed` audit event. Build many at once with `RecordView.for_objects` (one query
-    for the whole list).
+    `pii.revealed` audit event. A value that cannot be decrypted is shown as unreadable and
+    reported (compliance.unreadable), never raised: it costs that field of that row only.
+    Build many at once with `RecordView.for_objects` (one query for the whole list).
     """
 
     def __init__(self, user, obj: models.Model, clear: frozenset[str]):
@@ -194,6 +195,9 @@ class RecordView:
         self.obj = obj
         self.clear = clear
         self._fields = _registration(type(obj)).fields
+        # Fields whose value could not be decrypted: reported once per view, however often
+        # a page reads them.
+        self._unreadable: dict[str, DisplayValue] = {}
 
     @classmethod
     def for_object(cls, user, obj: models.Model) -> RecordView:
@@ -214,11 +218,15 @@ class RecordView:
     def field(self, name: str) -> DisplayValue:
         spec = self._fields[name]
         if name in self.clear:
+            if name in self._unreadable:
+                return self._unreadable[name]
             try:
                 value = _resolve(self.obj, spec.path)
             except DecryptionError as error:
                 report_unreadable(error)
-                return DisplayValue(str(UNREADABLE_TEXT), masked=False, unreadable=True)
+                shown = DisplayValue(str(UNREADABLE_TEXT), masked=False, unreadable=True)
+                self._unreadable[name] = shown
+                return shown
             if value is None or value == "":
                 return DisplayValue("", masked=False, value=value)
             from compliance.audit import note_pii_revealed

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +29,8 @@ logger = logging.getLogger(LOGGER_NAME)
 
 # What every surface shows in place of a value that cannot be decrypted.
 UNREADABLE_TEXT = _("(unreadable)")
+# The field error a write gets while a stored value it would keep cannot be read.
+UNREADABLE_ERROR = _("The stored value cannot be read (damaged in the database): enter it again.")
 
 
 def report_unreadable(error: DecryptionError) -> None:
@@ -62,6 +64,31 @@ def _record(*, context: str, row_id: str, reason: str) -> None:
             )
     except DatabaseError:
         logger.exception("Could not record the unreadable value %s row %s", context, row_id or "?")
+
+
+def unreadable_fields(instance: models.Model) -> list[str]:
+    """The encrypted fields of `instance` whose stored value cannot be decrypted, each
+    reported as `report_unreadable` does.
+
+    For writes: a service asks before validating a record, so a value that cannot be read
+    is a field error ("enter it again") rather than a crash, and the record can be repaired
+    by entering the value anew. Decrypts what `full_clean()` would decrypt anyway.
+    """
+    from compliance.fields import Ciphertext, EncryptedField, stored_value
+
+    names = []
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, EncryptedField):
+            continue
+        stored = stored_value(instance, field)
+        if not isinstance(stored, Ciphertext) or stored.is_revealed:
+            continue
+        try:
+            field.reveal(stored, row=instance)
+        except DecryptionError as error:
+            report_unreadable(error)
+            names.append(field.name)
+    return names
 
 
 def open_unreadable_count() -> int:

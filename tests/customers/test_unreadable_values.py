@@ -198,3 +198,39 @@ def test_the_schema_documents_the_null_and_the_marker(client, relationship_manag
     phone = schema["components"]["schemas"]["CustomerOutput"]["properties"]["phone"]
     assert phone["nullable"] is True
     assert "unreadable_fields" in phone["description"]
+
+
+def test_the_edit_page_asks_for_the_unreadable_value_again(client, relationship_manager, book):
+    damaged, _intact = book
+    client.force_login(relationship_manager)
+    url = f"/customers/{damaged.pk}/edit/"
+    form = client.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value not in (None, False)}
+    data["profile-occupation"] = "Architect"
+
+    refused = client.post(url, data)
+
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["phone"] == [
+        "The stored value cannot be read (damaged in the database): enter it again."]
+    assert Customer.objects.get(pk=damaged.pk).individual.occupation != "Architect"
+
+    repaired = client.post(url, {**data, "phone": "+86 138 0013 9999"})
+
+    assert repaired.status_code == 302
+    stored = Customer.objects.get(pk=damaged.pk)
+    assert (stored.phone, stored.individual.occupation) == ("+86 138 0013 9999", "Architect")
+
+
+def test_the_api_names_the_unreadable_field_on_a_write_and_takes_a_new_value(relationship_manager, book):
+    damaged, _intact = book
+    api = client_for(relationship_manager)
+
+    refused = api.patch(f"{LIST_URL}{damaged.pk}/", {"address": "2 Century Avenue"}, format="json")
+    repaired = api.patch(f"{LIST_URL}{damaged.pk}/", {"phone": "+86 138 0013 9999"}, format="json")
+
+    assert refused.status_code == 400
+    assert list(refused.json()["error"]["fields"]) == ["phone"]
+    assert repaired.status_code == 200
+    assert repaired.json()["phone"] == "138 0013 9999"
+    assert repaired.json()["unreadable_fields"] == []

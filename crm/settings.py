@@ -68,6 +68,9 @@ FIELD_ENCRYPTION_KEYS = [
     entry.strip() for entry in _secret("FIELD_ENCRYPTION_KEYS").split(",") if entry.strip()
 ]
 BLIND_INDEX_KEY = _secret("BLIND_INDEX_KEY")
+# Tokens written before values were bound to their row (format v1) decrypt while this is on;
+# turn it off once `manage.py rotate_encryption_keys` reports no "(unbound)" value left.
+FIELD_ENCRYPTION_ACCEPT_UNBOUND = env.bool("FIELD_ENCRYPTION_ACCEPT_UNBOUND", default=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

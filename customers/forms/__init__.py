@@ -22,7 +22,9 @@ from customers.models import (
     CustomerKind,
     CustomerStatus,
     IndividualProfile,
+    Interaction,
     InteractionType,
+    Need,
     ProductType,
     Segment,
 )
@@ -121,7 +123,8 @@ class InteractionLogForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     interaction_type = forms.ChoiceField(label=_("Type"), choices=InteractionType.choices,
                                          initial=InteractionType.FOLLOW_UP)
-    summary = forms.CharField(label=_("Summary"), max_length=4000,
+    summary = forms.CharField(label=_("Summary"),
+                              max_length=Interaction._meta.get_field("summary").max_length,
                               widget=forms.Textarea(attrs={"rows": 3}))
     occurred_at = forms.DateTimeField(
         label=_("When"), required=False, help_text=_("Leave empty for now."),
@@ -138,7 +141,8 @@ class InteractionLogForm(forms.Form):
 
 class NeedRecordForm(forms.Form):
     need_type = forms.ChoiceField(label=_("Need"))
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+    note = forms.CharField(label=_("Note"), required=False,
+                           max_length=Need._meta.get_field("note").max_length,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, kind: str, **kwargs):
@@ -255,9 +259,10 @@ class CustomerEditForm(forms.Form):
         for name in CUSTOMER_EDIT_FIELDS:
             if name in sensitive and name not in clear:
                 continue
-            field = Customer._meta.get_field(name).formfield()
+            model_field = Customer._meta.get_field(name)
+            field = model_field.formfield()
             if name in BLIND_INDEX_KINDS:
-                field = forms.CharField(label=field.label, required=False, max_length=200,
+                field = forms.CharField(label=field.label, required=False, max_length=model_field.max_length,
                                         validators=[NormalisableValidator(BLIND_INDEX_KINDS[name])])
             if name == "address":
                 field.widget = forms.Textarea(attrs={"rows": 2})

@@ -45,7 +45,7 @@ def set_indexed(context: ImportContext, instance, name: str, value, index_name: 
     if context.dry_run:
         setattr(instance, name, value)
         return
-    setattr(instance, name, Ciphertext(instance._meta.get_field(name).encrypt_value(value)))
+    setattr(instance, name, Ciphertext(instance._meta.get_field(name).encrypt_value(value, row=instance)))
     setattr(instance, index_name, index)
     set_mask_hints(instance, name, value)
 

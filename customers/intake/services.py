@@ -90,7 +90,7 @@ def process_batch(context: ImportContext, records: list[Record]) -> tuple[list[O
 
 
 def _job_text(job_id: int) -> str:
-    return ImportJob.objects.only("content").get(pk=job_id).content
+    return ImportJob.objects.only("content", "record_key").get(pk=job_id).content
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from customers.services.common import (
     next_customer_numbers,
     refresh_search_name,
     refuse_unknown,
+    refuse_unreadable,
 )
 
 # The advisory-lock namespace of customer upserts by core-banking reference.
@@ -139,8 +140,9 @@ def customer_update(*, actor, customer: Customer, fields: dict | None = None,
 
     Raise PermissionDenied if `actor` may not change this customer, move it to another
     branch (CHANGE_BRANCH) or change its core-banking reference (CHANGE_REFERENCE);
-    ValidationError (by field) for bad input, a field that cannot be set, or a sensitive
-    field `actor` sees masked (nobody overwrites what they cannot read).
+    ValidationError (by field) for bad input, a field that cannot be set, a sensitive
+    field `actor` sees masked (nobody overwrites what they cannot read), or a stored value
+    that cannot be decrypted and is not given anew.
     """
     _check_may_change(actor, customer, fields or {}, profile or {})
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -155,6 +157,7 @@ def customer_update(*, actor, customer: Customer, fields: dict | None = None,
     else:
         profile_obj.revenue_band = band_floor(profile_obj.annual_revenue)
     refresh_search_name(customer, profile_obj)
+    refuse_unreadable(customer, profile_obj)
     customer.full_clean()
     profile_obj.full_clean(exclude=["customer"])
     customer.save()

@@ -47,7 +47,8 @@ COUNT_LIMIT = 1000
 # (other encrypted tokens, JSON, the RM's password hash) would only widen the rows the
 # database sorts and sends.
 LIST_COLUMNS = (
-    "number", "kind", "status", "display_name", "segment", "since", "last_contact_at", "phone", "phone_mask",
+    "number", "kind", "status", "display_name", "segment", "since", "last_contact_at", "record_key",
+    "phone", "phone_mask",
     "relationship_manager_id", "home_branch__code", "home_branch__name",
     "relationship_manager__username", "relationship_manager__first_name", "relationship_manager__last_name",
 )

@@ -156,7 +156,7 @@ def test_the_stored_response_is_encrypted(client):
         cursor.execute("SELECT response FROM crm_idempotencyrecord WHERE id = %s", [record.pk])
         (stored,) = cursor.fetchone()
     assert "S3cret-Value" not in stored
-    assert stored.startswith("v1:")
+    assert stored.startswith("v2:")
     assert "S3cret-Value" in decrypt(stored, context=RESPONSE_CONTEXT)
 
 

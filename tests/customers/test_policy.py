@@ -271,7 +271,7 @@ def test_encrypted_columns_hold_no_plaintext(customer):
     stored = " ".join(str(value) for value in (*row, *profile_row))
     for plaintext in (PHONE_SHOWN, "13800135678", EMAIL, ID_NUMBER, "5678", "1980-01", "250000"):
         assert plaintext not in stored
-    assert all(str(value).startswith("v1:") for value in (*row[:4], *profile_row))
+    assert all(str(value).startswith("v2:") for value in (*row[:4], *profile_row))
 
 
 def test_audit_events_carry_no_values(relationship_manager, customer):

@@ -9,11 +9,13 @@ from rest_framework import serializers
 
 from customers.api.serializers.common import (
     MASKED_FIELDS_HELP,
+    UNREADABLE_FIELDS_HELP,
     SensitiveValueField,
     StaffSummaryOutputSerializer,
     StrictInputSerializer,
+    model_max_length,
 )
-from customers.models import Channel, InteractionType
+from customers.models import Channel, Interaction, InteractionType
 
 
 class InteractionOutputSerializer(serializers.Serializer):
@@ -28,10 +30,15 @@ class InteractionOutputSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     external_reference = serializers.CharField(allow_null=True)
     masked_fields = serializers.SerializerMethodField(help_text=MASKED_FIELDS_HELP)
+    unreadable_fields = serializers.SerializerMethodField(help_text=UNREADABLE_FIELDS_HELP)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_masked_fields(self, interaction) -> list[str]:
         return self.context["displays"].masked(interaction.pk, ["summary"])
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_unreadable_fields(self, interaction) -> list[str]:
+        return self.context["displays"].unreadable(interaction.pk, ["summary"])
 
 
 class InteractionInputSerializer(StrictInputSerializer):
@@ -39,7 +46,7 @@ class InteractionInputSerializer(StrictInputSerializer):
     interaction_type = serializers.ChoiceField(
         choices=InteractionType.choices, default=InteractionType.SERVICE
     )
-    summary = serializers.CharField(max_length=4000)
+    summary = serializers.CharField(max_length=model_max_length(Interaction, "summary"))
     occurred_at = serializers.DateTimeField(required=False)
     system = serializers.CharField(
         max_length=60, required=False, allow_blank=True,

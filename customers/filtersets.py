@@ -26,7 +26,7 @@ from customers.models import (
     ProductType,
     Segment,
 )
-from customers.selectors import customer_match
+from customers.selectors import NAME_PREFIX_ORDERING, customer_match, is_name_prefix_match
 
 # About ten years: any older contact counts as none; a larger number would overflow a date.
 MAX_NOT_CONTACTED_DAYS = 3650
@@ -110,6 +110,8 @@ class CustomerFilterSet(django_filters.FilterSet):
         return queryset.filter(open_need if value else ~open_need)
 
     def filter_sort(self, queryset, name, value):
+        if value in NAME_PREFIX_ORDERING and is_name_prefix_match(queryset):
+            return queryset.order_by(*NAME_PREFIX_ORDERING[value])
         return queryset.order_by(*ORDERING.get(value, ORDERING["name"]))
 
 

@@ -82,12 +82,24 @@ def model_permissions(user) -> frozenset[str]:
     return cached
 
 
-def remember_actor(user, *, model_permissions, delegations) -> None:
-    """Keep what `model_permissions` and `delegated_managers` would read about `user` for the
-    request (for `customers.selectors.actor_load`, which reads them in one query with the
-    user's roles and branch)."""
+def remember_actor(user, *, model_permissions, delegations, holds_grants: bool) -> None:
+    """Keep what `model_permissions`, `delegated_managers` and `holds_customer_grants` would
+    read about `user` for the request (for `customers.selectors.actor_load`, which reads them
+    in one query with the user's roles and branch)."""
     user._customer_model_perms = frozenset(model_permissions) if user.is_active else frozenset()
     user._customer_delegations = list(delegations)
+    user._customer_holds_grants = bool(holds_grants)
+
+
+def holds_customer_grants(user) -> bool:
+    """Whether `user` holds `view_customer` on any one customer (a book, an administrator's
+    grant). When they hold none, the VIEW restriction leaves out the per-customer test, so a
+    branch manager's search reads their branch's index alone (cached per request)."""
+    cached = getattr(user, "_customer_holds_grants", None)
+    if cached is None:
+        cached = user._customer_holds_grants = CustomerUserObjectPermission.objects.filter(
+            user_id=user.pk, permission_id=permission_id(VIEW)).exists()
+    return cached
 
 
 def remember_visible(user, customer_id: int) -> None:
@@ -339,19 +351,24 @@ class CustomerPolicy:
     def _restrict_view(self, queryset: QuerySet, user) -> QuerySet:
         if is_head_office(user):
             return queryset
-        condition = Q(
-            Exists(
+        conditions = []
+        if holds_customer_grants(user):
+            conditions.append(Q(Exists(
                 CustomerUserObjectPermission.objects.filter(
                     user_id=user.pk, permission_id=permission_id(VIEW), content_object_id=OuterRef("pk")
                 )
-            )
-        )
+            )))
         branch_id = user_branch_id(user)
         if branch_id and user_roles(user) & BRANCH_ROLES:
-            condition |= Q(home_branch_id=branch_id)
+            conditions.append(Q(home_branch_id=branch_id))
         delegators = delegated_managers(user)
         if delegators:
-            condition |= Q(relationship_manager_id__in=delegators)
+            conditions.append(Q(relationship_manager_id__in=delegators))
+        if not conditions:
+            return queryset.none()
+        condition = conditions[0]
+        for other in conditions[1:]:
+            condition |= other
         return queryset.filter(condition)
 
     def _restrict_clear(self, queryset: QuerySet, user) -> QuerySet:
@@ -409,7 +426,7 @@ def _stored_clear(user, ids: list[int], every: frozenset[str]) -> dict[int, froz
 def forget_access(user) -> None:
     """Drop what the policy has read about `user`'s access in this request (call after a
     change to their grants: a reveal, a reassignment, a delegation)."""
-    for name in ("_customer_clear", "_customer_visible", "_customer_delegations"):
+    for name in ("_customer_clear", "_customer_visible", "_customer_delegations", "_customer_holds_grants"):
         user.__dict__.pop(name, None)
 
 

@@ -13,6 +13,7 @@ from customers.selectors.customers import (
     EMAIL,
     FUZZY_THRESHOLD,
     ID_NUMBER,
+    NAME_PREFIX_ORDERING,
     NOT_CONTACTED_DAYS,
     PHONE,
     SEARCH_TERMS,
@@ -23,6 +24,7 @@ from customers.selectors.customers import (
     customer_search,
     home_figures,
     is_identifier,
+    is_name_prefix_match,
 )
 from customers.selectors.list_views import forget_list_views, is_exact_search, list_view_get, list_view_list
 
@@ -31,6 +33,7 @@ __all__ = [
     "EMAIL",
     "FUZZY_THRESHOLD",
     "ID_NUMBER",
+    "NAME_PREFIX_ORDERING",
     "NOT_CONTACTED_DAYS",
     "PHONE",
     "SEARCH_TERMS",
@@ -45,6 +48,7 @@ __all__ = [
     "home_figures",
     "is_exact_search",
     "is_identifier",
+    "is_name_prefix_match",
     "list_view_get",
     "list_view_list",
 ]

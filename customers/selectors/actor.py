@@ -8,7 +8,8 @@ for the rest of the request. A page asks about all of them, which costs a query 
 the answers are the same and only the number of queries changes.
 
 The lookups it stands in for are `crm.roles.user_roles`, `customers.permissions.model_permissions`,
-`customers.permissions.delegated_managers` and `user.staff_profile` (with its branch);
+`customers.permissions.delegated_managers`, `customers.permissions.holds_customer_grants` and
+`user.staff_profile` (with its branch);
 tests/customers/test_selectors.py checks that the answers agree for every role.
 
 The customer list also shows the user's saved list views; `actor_load(user, list_views=True)`
@@ -20,17 +21,17 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import JSONObject, Lower
 from django.utils import timezone
 
 from crm.models import StaffProfile
 from crm.roles import ROLE_PRECEDENCE, remember_roles
 from customers import permissions
-from customers.models import BookDelegation, Customer, SavedListView
+from customers.models import BookDelegation, Customer, CustomerUserObjectPermission, SavedListView
 
 # Where the lookups above keep their answers for the request: loaded already when all are there.
-_LOADED = ("_crm_roles", "_customer_model_perms", "_customer_delegations")
+_LOADED = ("_crm_roles", "_customer_model_perms", "_customer_delegations", "_customer_holds_grants")
 # Where `actor_load(user, list_views=True)` leaves the user's saved list views for the request.
 LIST_VIEWS_LOADED = "_customer_list_views"
 
@@ -63,6 +64,8 @@ def actor_load(user, *, list_views: bool = False) -> None:
                 .filter(Q(group__user=OuterRef("pk")) | Q(user=OuterRef("pk")))
                 .values("codename")
             ),
+            holds_grants=Exists(CustomerUserObjectPermission.objects.filter(
+                user_id=OuterRef("pk"), permission_id=permissions.permission_id(permissions.VIEW))),
             delegators=ArraySubquery(
                 BookDelegation.objects.filter(
                     delegate=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today,
@@ -76,7 +79,8 @@ def actor_load(user, *, list_views: bool = False) -> None:
     if row is None:
         return
     remember_roles(user, row.role_names)
-    permissions.remember_actor(user, model_permissions=row.customer_permissions, delegations=row.delegators)
+    permissions.remember_actor(user, model_permissions=row.customer_permissions, delegations=row.delegators,
+                               holds_grants=row.holds_grants)
     try:
         profile = row.staff_profile
     except StaffProfile.DoesNotExist:

@@ -96,6 +96,21 @@ def customer_search(*, actor, term: str, base: QuerySet | None = None) -> QueryS
     return customer_match(customer_list(actor=actor, base=base), term)
 
 
+# A name found by prefix is listed by its search form first (the romanised name, as people
+# type it), then by display name. Matches of a common family name are a long run of rows that
+# the (home_branch, search_name) index reads in one range; ordering them by display name alone
+# would have PostgreSQL walk the branch's name index from "A" until it reaches them.
+NAME_PREFIX_ORDERING = {
+    "name": ("search_name", "display_name", "pk"),
+    "-name": ("-search_name", "-display_name", "-pk"),
+}
+
+
+def is_name_prefix_match(queryset: QuerySet) -> bool:
+    """Whether `queryset` is `customer_match`'s answer for a name found by prefix."""
+    return tuple(queryset.query.order_by[:1]) in (("search_name",), ("-search_name",))
+
+
 def customer_match(visible: QuerySet, term: str) -> QuerySet:
     """Customers of the already restricted queryset `visible` that match `term`.
 
@@ -115,7 +130,7 @@ def customer_match(visible: QuerySet, term: str) -> QuerySet:
         return visible.none()
     by_prefix = visible.filter(search_name__startswith=needle)
     if by_prefix.exists():
-        return by_prefix.order_by("display_name", "pk")
+        return by_prefix.order_by(*NAME_PREFIX_ORDERING["name"])
     return (
         visible.filter(search_name__trigram_word_similar=needle)
         .annotate(similarity=TrigramWordSimilarity(needle, "search_name"))

@@ -122,6 +122,8 @@ def customer_create(
     profile_obj.save()
     if relationship_manager is not None:
         permissions.grant_book_permissions(user_id=relationship_manager.pk, customer_ids=[customer.pk])
+        if relationship_manager.pk == getattr(actor, "pk", None):
+            permissions.forget_access(actor)  # the new customer is in the actor's own book now
     history_record(customer_id=customer.pk, kind=CustomerEventKind.CREATED, actor=actor)
     audit_record(
         actor=actor, action="customer.created", object_type=OBJECT_TYPE, object_id=customer.pk,

@@ -15,7 +15,9 @@ class CustomersConfig(AppConfig):
         register_audit_labels()
         # Role permissions are granted by a migration; this restores them after a flush.
         post_migrate.connect(_ensure_role_permissions, sender=self)
+        post_migrate.connect(_ensure_care_defaults, sender=self)
         # Celery's autodiscovery imports only `tasks` modules; the import tasks live apart.
+        from customers.care import tasks as care_tasks  # noqa: F401
         from customers.intake import tasks  # noqa: F401
 
 
@@ -25,3 +27,10 @@ def _ensure_role_permissions(sender, using="default", **kwargs) -> None:
     # A flush recreates permissions under new ids: forget the cached ones.
     permission_id.cache_clear()
     sync_role_permissions(using=using)
+
+
+def _ensure_care_defaults(sender, using="default", **kwargs) -> None:
+    from customers.care.defaults import ensure_defaults
+    from customers.models import ContactPlan, TriggerRule
+
+    ensure_defaults(ContactPlan, TriggerRule, using=using)

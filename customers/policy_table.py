@@ -54,6 +54,7 @@ ACTION_LABELS = {
     CustomerAction.CHANGE_HOLDINGS: _("record holdings"),
     CustomerAction.LOG_INTERACTION: _("log an interaction"),
     CustomerAction.RECORD_NEED: _("record a need"),
+    CustomerAction.WORK_FOLLOW_UP: _("work follow-ups, book appointments"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from customers.api.views import CustomerViewSet, ImportJobViewSet
+from customers.api.views.care import AppointmentViewSet, FollowUpViewSet
 
 
 def register(router) -> None:
@@ -10,6 +11,8 @@ def register(router) -> None:
     # "api-" keeps the route names apart from the pages' ("customer-list" is the page).
     router.register("customers", CustomerViewSet, basename="api-customer")
     router.register("imports", ImportJobViewSet, basename="api-import")
+    router.register("follow-ups", FollowUpViewSet, basename="api-follow-up")
+    router.register("appointments", AppointmentViewSet, basename="api-appointment")
 
 
 urlpatterns: list = []

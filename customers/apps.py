@@ -29,8 +29,13 @@ def _ensure_role_permissions(sender, using="default", **kwargs) -> None:
     sync_role_permissions(using=using)
 
 
-def _ensure_care_defaults(sender, using="default", **kwargs) -> None:
+def _ensure_care_defaults(sender, using="default", apps=None, **kwargs) -> None:
     from customers.care.defaults import ensure_defaults
-    from customers.models import ContactPlan, TriggerRule
 
-    ensure_defaults(ContactPlan, TriggerRule, using=using)
+    # The models as the database has them now (none after migrating back before them).
+    try:
+        contact_plan = (apps or sender.apps).get_model("customers", "ContactPlan")
+        trigger_rule = (apps or sender.apps).get_model("customers", "TriggerRule")
+    except LookupError:
+        return
+    ensure_defaults(contact_plan, trigger_rule, using=using)

@@ -4,6 +4,7 @@ booking an appointment and downloading the calendar file."""
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -66,7 +67,7 @@ def test_rm_works_the_worklist(offline_page, live_server, relationship_manager, 
     assert Appointment.objects.filter(customer=customer).count() == 1
     with page.expect_download() as download_info:
         page.get_by_test_id("ics-download").click()
-    content = open(download_info.value.path(), encoding="utf-8").read()  # noqa: SIM115
+    content = Path(download_info.value.path()).read_bytes().decode("utf-8")
     assert content.startswith("BEGIN:VCALENDAR\r\n")
     assert "LOCATION:Lujiazui branch\\, room 2" in content
     assert customer.number in content

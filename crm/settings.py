@@ -365,6 +365,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "customers.models.Channel",
         "ImportKindEnum": "customers.models.ImportKind",
         "ImportStatusEnum": "customers.models.ImportStatus",
+        "NeedTypeEnum": "customers.models.NeedType",
     },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)

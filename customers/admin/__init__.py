@@ -16,15 +16,16 @@ intake      import jobs (without their content)
 list_views  users' saved list views, read-only
 segments    versions of the segmentation rules and their rules
 reference   exchange rates
+care        contact plans, trigger rules, follow-ups
 
 Saves of reference data go through services (customers.segmentation.services,
 customers.reference_data), which audit them; those pages write no admin log entry, so each
 change is audited once.
 """
 
-from customers.admin import books, customers, intake, list_views, records, reference, segments
+from customers.admin import books, care, customers, intake, list_views, records, reference, segments
 from customers.admin.customers import CustomerAdmin
 from customers.admin.segments import SegmentRuleSetAdmin
 
-__all__ = ["CustomerAdmin", "SegmentRuleSetAdmin", "books", "customers", "intake", "list_views", "records",
-           "reference", "segments"]
+__all__ = ["CustomerAdmin", "SegmentRuleSetAdmin", "books", "care", "customers", "intake", "list_views",
+           "records", "reference", "segments"]

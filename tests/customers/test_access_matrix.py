@@ -31,6 +31,7 @@ from customers import policy_table
 from customers.models import (
     BookDelegation,
     Customer,
+    FollowUp,
     Holding,
     ImportJob,
     Interaction,
@@ -56,10 +57,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # policy table is offered somewhere.
 OFFERS = {
     "page": {A.VIEW, A.VIEW_CLEAR, A.CHANGE, A.REASSIGN, A.OVERRIDE_SEGMENT, A.REVEAL, A.MERGE,
-             A.MANAGE_BOOKS, A.LOG_INTERACTION, A.RECORD_NEED},
+             A.MANAGE_BOOKS, A.LOG_INTERACTION, A.RECORD_NEED, A.WORK_FOLLOW_UP},
     "fragment": {A.VIEW},
     "api": {A.VIEW, A.VIEW_CLEAR, A.ADD, A.CHANGE, A.CHANGE_BRANCH, A.CHANGE_REFERENCE, A.CHANGE_HOLDINGS,
-            A.LOG_INTERACTION, A.LOG_FOR_SYSTEM, A.RECORD_NEED},
+            A.LOG_INTERACTION, A.LOG_FOR_SYSTEM, A.RECORD_NEED, A.WORK_FOLLOW_UP},
     "admin": {A.VIEW, A.VIEW_CLEAR, A.CHANGE},
     "export": {A.EXPORT},
     "import": {A.IMPORT},
@@ -302,6 +303,27 @@ def page_record_need(world, user, customer):
         {"need_type": "investment", "note": "Funds"}), Need)
 
 
+def _open_follow_up(customer) -> FollowUp:
+    """An open follow-up of the customer, on its RM's worklist."""
+    return FollowUp.objects.create(
+        customer=customer, assigned_to_id=customer.relationship_manager_id, cycle_key="plan:matrix",
+        reason="plan", reason_data={"months": 1}, due_on=timezone.localdate())
+
+
+def page_work_follow_up(world, user, customer):
+    follow_up = _open_follow_up(customer)
+    response = _page_client(user).post(reverse("follow-up-complete", args=[follow_up.pk]),
+                                       {"outcome": "reached", "channel": "phone"})
+    return _done(response, FollowUp.objects.get(pk=follow_up.pk).status == "done")
+
+
+def api_work_follow_up(world, user, customer):
+    follow_up = _open_follow_up(customer)
+    response = client_for(user).post(f"/api/v1/follow-ups/{follow_up.pk}/complete/", {"outcome": "reached"},
+                                     format="json")
+    return _done(response, FollowUp.objects.get(pk=follow_up.pk).status == "done")
+
+
 def export_rows(world, user, customer):
     response = _page_client(user).get(reverse("customer-export"))
     body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -415,6 +437,7 @@ PROBES = {
     ("page", A.MANAGE_BOOKS): page_manage_books,
     ("page", A.LOG_INTERACTION): page_log_interaction,
     ("page", A.RECORD_NEED): page_record_need,
+    ("page", A.WORK_FOLLOW_UP): page_work_follow_up,
     ("fragment", A.VIEW): fragment_view,
     ("api", A.VIEW): api_view,
     ("api", A.VIEW_CLEAR): api_view_clear,
@@ -426,6 +449,7 @@ PROBES = {
     ("api", A.LOG_INTERACTION): api_log_interaction,
     ("api", A.LOG_FOR_SYSTEM): api_log_for_system,
     ("api", A.RECORD_NEED): api_record_need,
+    ("api", A.WORK_FOLLOW_UP): api_work_follow_up,
     ("admin", A.VIEW): admin_view,
     ("admin", A.VIEW_CLEAR): admin_view_clear,
     ("admin", A.CHANGE): admin_change,

@@ -170,7 +170,7 @@ class Customer(models.Model):
             models.Index(fields=["home_branch", "display_name", "id"], name="cust_branch_name"),
             # A branch's name search by prefix: one range of the index (selectors.NAME_PREFIX_ORDERING).
             models.Index(fields=["home_branch", "search_name"], opclasses=["int8_ops", "varchar_pattern_ops"],
-                         include=["display_name", "merged_into"], name="cust_branch_search_name"),
+                         include=["display_name", "merged_into", "id"], name="cust_branch_search_name"),
             models.Index(fields=["relationship_manager", "last_contact_at"], name="cust_rm_last_contact"),
             models.Index(fields=["segment", "status"], name="cust_segment_status"),
             models.Index(

@@ -58,6 +58,10 @@ def web_command(port: int) -> list[str]:
         "--worker-class", "gthread",
         "--threads", str(WEB_THREADS),
         "--timeout", "60",
+        # Idle keep-alive connections wait in gthread's poller, not in a thread. Keep them
+        # longer than a client's or load balancer's idle time (commonly 60 s), so the server
+        # never closes one that the client is about to reuse (an answerless request).
+        "--keep-alive", "75",
         "--graceful-timeout", str(STOP_GRACE_SECONDS - 5),
         "--access-logfile", "-",
         # Redacts personal data from request lines (compliance.log_redaction).

@@ -218,6 +218,8 @@ TIME_ZONE = env.str("BANK_TIME_ZONE", default="Asia/Shanghai")
 BANK_NAME = env.str("BANK_NAME", default="Harbour Bank")
 BANK_CURRENCY = env.str("BANK_CURRENCY", default="CNY")
 BANK_PHONE_REGION = env.str("BANK_PHONE_REGION", default="CN")
+# Local times, in each customer's own time zone, at which nobody is contacted ("" for none).
+CONTACT_QUIET_HOURS = env.str("CONTACT_QUIET_HOURS", default="21:00-08:00")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(

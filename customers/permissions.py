@@ -139,6 +139,8 @@ class CustomerAction(StrEnum):
     CHANGE_HOLDINGS = "change_holdings"  # record the products a customer holds
     LOG_INTERACTION = "log_interaction"  # record a contact on the timeline
     RECORD_NEED = "record_need"  # record a need
+    MANAGE_CONSENT = "manage_consent"  # record or withdraw the customer's consent to be contacted
+    PLACE_HOLD = "place_hold"  # place or lift a contact hold (a cool-off from outreach)
 
 
 class SettingsAction(StrEnum):
@@ -149,12 +151,14 @@ class SettingsAction(StrEnum):
     SEGMENT_RULES = "configure_segment_rules"  # versions of the segmentation rules
     ADD_EXCHANGE_RATE = "add_exchange_rate"  # a rate for a currency that has none
     CHANGE_EXCHANGE_RATE = "change_exchange_rate"
+    CONTACT_CAPS = "configure_contact_caps"  # how often a customer may be contacted per purpose
 
 
 SETTINGS_RULES: dict[str, tuple[str, ...]] = {
     SettingsAction.SEGMENT_RULES: ("customers.change_segmentruleset",),
     SettingsAction.ADD_EXCHANGE_RATE: ("customers.add_exchangerate",),
     SettingsAction.CHANGE_EXCHANGE_RATE: ("customers.change_exchangerate",),
+    SettingsAction.CONTACT_CAPS: ("customers.change_contactcap",),
 }
 
 
@@ -194,6 +198,8 @@ RULES: dict[str, tuple[Grant, ...]] = {
     CustomerAction.CHANGE_HOLDINGS: (Grant((CHANGE,), Scope.CLEAR),),
     CustomerAction.LOG_INTERACTION: (Grant((ADD, CHANGE), Scope.VISIBLE),),
     CustomerAction.RECORD_NEED: (Grant((ADD, CHANGE), Scope.VISIBLE),),
+    CustomerAction.MANAGE_CONSENT: (Grant((ADD, CHANGE), Scope.VISIBLE),),
+    CustomerAction.PLACE_HOLD: (Grant((ADD, CHANGE), Scope.VISIBLE),),
 }
 
 REFUSALS = {
@@ -215,9 +221,12 @@ REFUSALS = {
                                       "in clear."),
     CustomerAction.LOG_INTERACTION: _("You may not log interactions for this customer."),
     CustomerAction.RECORD_NEED: _("You may not record needs for this customer."),
+    CustomerAction.MANAGE_CONSENT: _("You may not record consent for this customer."),
+    CustomerAction.PLACE_HOLD: _("You may not place or lift contact holds for this customer."),
     SettingsAction.SEGMENT_RULES: _("You may not change the segmentation rules."),
     SettingsAction.ADD_EXCHANGE_RATE: _("You may not change the exchange rates."),
     SettingsAction.CHANGE_EXCHANGE_RATE: _("You may not change the exchange rates."),
+    SettingsAction.CONTACT_CAPS: _("You may not change the contact caps."),
 }
 
 
@@ -392,18 +401,40 @@ def _stored_clear(user, ids: list[int], every: frozenset[str]) -> dict[int, froz
             user_id=user.pk, permission_id=permission_id(VIEW_PII), content_object_id__in=missing
         ).values_list("content_object_id", flat=True):
             found[pk] = set(every)
-        for customer_id, fields in RevealGrant.objects.filter(
+        grants = _live_grants(user)
+        for pk in missing:
+            grants[pk] = []
+        for grant in RevealGrant.objects.filter(
             user_id=user.pk, customer_id__in=missing, expires_at__gt=timezone.now()
-        ).values_list("customer_id", "fields"):
-            found[customer_id] |= set(fields) & every
+        ).order_by("expires_at", "pk"):
+            found[grant.customer_id] |= set(grant.fields) & every
+            grants[grant.customer_id].append(grant)
         cache.update({pk: frozenset(fields) for pk, fields in found.items()})
     return {pk: cache[pk] for pk in ids}
+
+
+def _live_grants(user) -> dict[int, list[RevealGrant]]:
+    cached = getattr(user, "_customer_grants", None)
+    if cached is None:
+        cached = user._customer_grants = {}
+    return cached
+
+
+def live_reveal_grants(user, customer: Customer) -> list[RevealGrant]:
+    """`user`'s unexpired reveal grants on `customer`, soonest to expire first. Read with the
+    clear fields when the policy asked for them in this request (no second query)."""
+    grants = _live_grants(user)
+    if customer.pk not in grants:
+        grants[customer.pk] = list(RevealGrant.objects.filter(
+            user_id=user.pk, customer_id=customer.pk, expires_at__gt=timezone.now()
+        ).order_by("expires_at", "pk"))
+    return list(grants[customer.pk])
 
 
 def forget_access(user) -> None:
     """Drop what the policy has read about `user`'s access in this request (call after a
     change to their grants: a reveal, a reassignment, a delegation)."""
-    for name in ("_customer_clear", "_customer_visible", "_customer_delegations"):
+    for name in ("_customer_clear", "_customer_visible", "_customer_delegations", "_customer_grants"):
         user.__dict__.pop(name, None)
 
 

@@ -54,6 +54,8 @@ ACTION_LABELS = {
     CustomerAction.CHANGE_HOLDINGS: _("record holdings"),
     CustomerAction.LOG_INTERACTION: _("log an interaction"),
     CustomerAction.RECORD_NEED: _("record a need"),
+    CustomerAction.MANAGE_CONSENT: _("record or withdraw consent"),
+    CustomerAction.PLACE_HOLD: _("place or lift a contact hold"),
 }
 
 

@@ -98,7 +98,15 @@ def is_card(holding) -> bool:
 
 def register_protected_models() -> None:
     """Register every customers model that holds personal data (from AppConfig.ready())."""
-    from customers.models import Customer, Holding, Interaction, Need, SegmentOverride
+    from customers.models import (
+        ConsentEvent,
+        ContactHold,
+        Customer,
+        Holding,
+        Interaction,
+        Need,
+        SegmentOverride,
+    )
     from customers.permissions import CustomerPolicy
 
     access.register(
@@ -144,6 +152,20 @@ def register_protected_models() -> None:
         policy=CustomerChildPolicy(SegmentOverride),
         fields=[access.SensitiveField("reason", "reason", "text", _("reason"))],
     )
+    # A consent's evidence (a form's number, a recording's reference) and a hold's reasons
+    # may name the customer or their circumstances.
+    access.register(
+        ConsentEvent,
+        policy=CustomerChildPolicy(ConsentEvent),
+        fields=[access.SensitiveField("evidence_reference", "evidence_reference", "text",
+                                      _("evidence reference"))],
+    )
+    access.register(
+        ContactHold,
+        policy=CustomerChildPolicy(ContactHold),
+        fields=[access.SensitiveField("reason", "reason", "text", _("reason")),
+                access.SensitiveField("lift_reason", "lift_reason", "text", _("reason for lifting"))],
+    )
 
 
 def _customer_numbers(object_ids) -> dict[str, str]:
@@ -185,6 +207,8 @@ def register_audit_labels() -> None:
     for model in (SegmentOverride, Interaction, Need, Holding, Customer):
         field_labels.update({name: spec.label for name, spec in access.sensitive_fields(model).items()})
     # The export's columns that are not field names.
+    field_labels.update({"evidence_reference": _("evidence reference"),
+                         "lift_reason": _("reason for lifting")})
     field_labels.update({"name": _("Name"), "branch": _("Branch"), "last_contact": _("Last contact")})
     # The object permissions a book grant or revocation lists.
     field_labels.update({"view_customer": _("See the customer"),
@@ -196,6 +220,10 @@ def register_audit_labels() -> None:
         "holding.updated": _("Holding updated"),
         "import.created": _("Import uploaded"),
         "import.batch_applied": _("Import batch applied"),
+        "consent.granted": _("Consent granted"),
+        "consent.withdrawn": _("Consent withdrawn"),
+        "contact_hold.lifted": _("Contact hold lifted"),
+        "contact_hold.placed": _("Contact hold placed"),
         "interaction.created": _("Interaction logged"),
         "need.created": _("Need recorded"),
         "segment_overrides.expired": _("Segment overrides expired"),

@@ -21,6 +21,21 @@ from customers.models.holdings import (  # noqa: F401
     ProductType,
 )
 from customers.models.intake import ImportJob, ImportKind, ImportStatus, MergeRecord  # noqa: F401
+from customers.models.outreach import (  # noqa: F401
+    Consent,
+    ConsentEvent,
+    ConsentSource,
+    ConsentStatus,
+    ContactCap,
+    ContactChannel,
+    ContactHold,
+    ContactHoldKind,
+    ContactLog,
+    ContactOutcome,
+    ContactPurpose,
+    RefusalCode,
+    SenderKind,
+)
 from customers.models.party import (  # noqa: F401
     CORPORATE_SEGMENTS,
     INCOME_BANDS,
@@ -38,6 +53,8 @@ from customers.models.party import (  # noqa: F401
     RiskTolerance,
     Segment,
     band_floor,
+    default_time_zone,
+    validate_time_zone,
 )
 from customers.models.relations import (  # noqa: F401
     HOUSEHOLD_KINDS,

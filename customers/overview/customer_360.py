@@ -15,12 +15,11 @@ from dataclasses import dataclass, fields
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
 from compliance.access import RecordView
 from crm.pagination import keyset_paginate
 from customers import permissions, segmentation
-from customers.models import Customer, Relationship, RevealGrant, SegmentOverride
+from customers.models import Customer, Relationship, SegmentOverride
 from customers.overview import display
 from customers.permissions import CustomerAction
 from customers.selectors.customers import customer_list
@@ -156,10 +155,7 @@ def customer_360(*, actor, customer: Customer, interactions_before: int | None =
     explanation = segmentation.segment_explanation(customer)
     holdings = customer.holdings.order_by("status", "product_type", "opened_on", "pk")[:HOLDINGS_LIMIT]
     may_reveal = permissions.allows(actor, CustomerAction.REVEAL, customer)
-    grants = list(
-        RevealGrant.objects.filter(user=actor, customer=customer, expires_at__gt=timezone.now())
-        .order_by("expires_at")
-    ) if may_reveal else []
+    grants = permissions.live_reveal_grants(actor, customer) if may_reveal else []
     merged_into_visible = bool(customer.merged_into_id) and customer_list(actor=actor).filter(
         pk=customer.merged_into_id).exists()
     return Customer360(

@@ -20,8 +20,11 @@ class CustomersConfig(AppConfig):
 
 
 def _ensure_role_permissions(sender, using="default", **kwargs) -> None:
+    from customers.outreach.caps import default_caps_restore
     from customers.permissions import permission_id, sync_role_permissions
 
     # A flush recreates permissions under new ids: forget the cached ones.
     permission_id.cache_clear()
     sync_role_permissions(using=using)
+    # The default contact caps come from migration 0010; this restores them after a flush.
+    default_caps_restore(using=using)

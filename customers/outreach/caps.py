@@ -43,3 +43,17 @@ def contact_cap_save(*, actor, purpose: str, window_days: int, maximum: int, is_
     audit_record(actor=actor, action="config.changed", object_type=OBJECT_TYPE_CONTACT_CAP,
                  object_id=target.pk, fields=changed, extra={"change": "added" if adding else "changed"})
     return target
+
+
+def default_caps_restore(*, using: str = "default") -> int:
+    """Install DEFAULT_CAPS when there is no cap at all (a flushed database); return how many
+    were added. Caps are switched off with `is_active`, never deleted, so an empty table is
+    never a choice."""
+    if ContactCap.objects.using(using).exists():
+        return 0
+    ContactCap.objects.using(using).bulk_create([
+        ContactCap(purpose=purpose, window_days=window_days, maximum=maximum)
+        for purpose, window_days, maximum in DEFAULT_CAPS
+    ])
+    return len(DEFAULT_CAPS)
+

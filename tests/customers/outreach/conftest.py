@@ -37,17 +37,6 @@ def clock(monkeypatch):
     return fixed
 
 
-@pytest.fixture(autouse=True)
-def default_caps(db):
-    """The caps migration 0010 installs (a transactional test's flush removes them)."""
-    from customers.models import ContactCap
-    from customers.outreach.caps import DEFAULT_CAPS
-
-    for purpose, window_days, maximum in DEFAULT_CAPS:
-        ContactCap.objects.update_or_create(purpose=purpose, window_days=window_days,
-                                            defaults={"maximum": maximum, "is_active": True})
-
-
 @pytest.fixture
 def customer(relationship_manager, branch):
     return make_individual(relationship_manager=relationship_manager, branch=branch)

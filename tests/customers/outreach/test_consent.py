@@ -128,3 +128,16 @@ def test_a_customer_lives_in_the_banks_time_zone_until_told_otherwise(relationsh
 
     assert list(raised.value.message_dict) == ["time_zone"]
     assert Customer.objects.get(pk=customer.pk).time_zone == "Europe/London"
+
+
+def test_the_default_caps_come_back_after_a_flush_and_nothing_else_does(administrator):
+    from customers.models import ContactCap
+    from customers.outreach.caps import DEFAULT_CAPS, default_caps_restore
+
+    ContactCap.objects.all().delete()
+    assert default_caps_restore() == len(DEFAULT_CAPS)
+    outreach.contact_cap_save(actor=administrator, cap=ContactCap.objects.get(purpose="surveys"),
+                              purpose="surveys", window_days=30, maximum=1, is_active=False)
+
+    assert default_caps_restore() == 0
+    assert sorted(ContactCap.objects.values_list("purpose", "window_days", "maximum")) == sorted(DEFAULT_CAPS)

@@ -15,15 +15,16 @@ books       book delegations
 intake      import jobs (without their content)
 segments    versions of the segmentation rules and their rules
 reference   exchange rates
+outreach    consent, contact holds and the contact log (read-only), contact caps (through services)
 
 Saves of reference data go through services (customers.segmentation.services,
 customers.reference_data), which audit them; those pages write no admin log entry, so each
 change is audited once.
 """
 
-from customers.admin import books, customers, intake, records, reference, segments
+from customers.admin import books, customers, intake, outreach, records, reference, segments
 from customers.admin.customers import CustomerAdmin
 from customers.admin.segments import SegmentRuleSetAdmin
 
-__all__ = ["CustomerAdmin", "SegmentRuleSetAdmin", "books", "customers", "intake", "records", "reference",
-           "segments"]
+__all__ = ["CustomerAdmin", "SegmentRuleSetAdmin", "books", "customers", "intake", "outreach", "records",
+           "reference", "segments"]

@@ -30,6 +30,8 @@ from crm.roles import Role
 from customers import policy_table
 from customers.models import (
     BookDelegation,
+    ConsentEvent,
+    ContactHold,
     Customer,
     Holding,
     ImportJob,
@@ -56,10 +58,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # policy table is offered somewhere.
 OFFERS = {
     "page": {A.VIEW, A.VIEW_CLEAR, A.CHANGE, A.REASSIGN, A.OVERRIDE_SEGMENT, A.REVEAL, A.MERGE,
-             A.MANAGE_BOOKS, A.LOG_INTERACTION, A.RECORD_NEED},
+             A.MANAGE_BOOKS, A.LOG_INTERACTION, A.RECORD_NEED, A.MANAGE_CONSENT, A.PLACE_HOLD},
     "fragment": {A.VIEW},
     "api": {A.VIEW, A.VIEW_CLEAR, A.ADD, A.CHANGE, A.CHANGE_BRANCH, A.CHANGE_REFERENCE, A.CHANGE_HOLDINGS,
-            A.LOG_INTERACTION, A.RECORD_NEED},
+            A.LOG_INTERACTION, A.RECORD_NEED, A.MANAGE_CONSENT, A.PLACE_HOLD},
     "admin": {A.VIEW, A.VIEW_CLEAR, A.CHANGE},
     "export": {A.EXPORT},
     "import": {A.IMPORT},
@@ -302,6 +304,21 @@ def page_record_need(world, user, customer):
         {"need_type": "investment", "note": "Funds"}), Need)
 
 
+CONSENT = {"status": "granted", "purpose": "marketing", "channel": "email", "source": "branch_form",
+           "evidence_reference": "FORM-MATRIX-1"}
+HOLD = {"kind": "open_complaint", "reason": "Complaint about a card fee"}
+
+
+def page_manage_consent(world, user, customer):
+    return _writes(lambda: _page_client(user).post(
+        reverse("customer-consent-record", args=[customer.pk]), CONSENT), ConsentEvent)
+
+
+def page_place_hold(world, user, customer):
+    return _writes(lambda: _page_client(user).post(
+        reverse("customer-hold-place", args=[customer.pk]), HOLD), ContactHold)
+
+
 def export_rows(world, user, customer):
     response = _page_client(user).get(reverse("customer-export"))
     body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -375,6 +392,16 @@ def api_record_need(world, user, customer):
         _api_url(customer, "needs/"), {"need_type": "wealth_growth"}, format="json"), Need)
 
 
+def api_manage_consent(world, user, customer):
+    return _writes(lambda: client_for(user).post(_api_url(customer, "consents/"), CONSENT, format="json"),
+                   ConsentEvent)
+
+
+def api_place_hold(world, user, customer):
+    return _writes(lambda: client_for(user).post(_api_url(customer, "holds/"), HOLD, format="json"),
+                   ContactHold)
+
+
 def _admin_change_url(customer) -> str:
     return f"/admin/customers/customer/{customer.pk}/change/"
 
@@ -407,6 +434,8 @@ PROBES = {
     ("page", A.MANAGE_BOOKS): page_manage_books,
     ("page", A.LOG_INTERACTION): page_log_interaction,
     ("page", A.RECORD_NEED): page_record_need,
+    ("page", A.MANAGE_CONSENT): page_manage_consent,
+    ("page", A.PLACE_HOLD): page_place_hold,
     ("fragment", A.VIEW): fragment_view,
     ("api", A.VIEW): api_view,
     ("api", A.VIEW_CLEAR): api_view_clear,
@@ -417,6 +446,8 @@ PROBES = {
     ("api", A.CHANGE_HOLDINGS): api_change_holdings,
     ("api", A.LOG_INTERACTION): api_log_interaction,
     ("api", A.RECORD_NEED): api_record_need,
+    ("api", A.MANAGE_CONSENT): api_manage_consent,
+    ("api", A.PLACE_HOLD): api_place_hold,
     ("admin", A.VIEW): admin_view,
     ("admin", A.VIEW_CLEAR): admin_view_clear,
     ("admin", A.CHANGE): admin_change,
@@ -439,7 +470,8 @@ def _state() -> tuple:
         "pk", "display_name", "status", "home_branch_id", "relationship_manager_id", "segment",
         "external_reference", "do_not_contact", "merged_into_id"))
     return customers + tuple(_count(model) for model in (
-        Holding, Interaction, Need, RevealGrant, SegmentOverride, BookDelegation, ImportJob, MergeRecord))
+        Holding, Interaction, Need, RevealGrant, SegmentOverride, BookDelegation, ImportJob, MergeRecord,
+        ConsentEvent, ContactHold))
 
 
 def _check(outcome: Probe, wanted, before: tuple) -> None:

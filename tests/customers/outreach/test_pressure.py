@@ -288,3 +288,20 @@ def test_a_legally_required_notice_is_never_capped(administrator, relationship_m
     assert ask(relationship_manager, customer, purpose="service").allowed
     _refused(ask(relationship_manager, customer, purpose="service"), "cap")
     assert ask(relationship_manager, customer, purpose="service", legally_required=True).allowed
+
+
+def test_a_refusal_reads_in_the_readers_language(relationship_manager, customer, clock):
+    from django.utils import translation
+
+    grant(relationship_manager, customer)
+    assert ask(relationship_manager, customer).allowed
+    clock.advance(days=1)
+    decision = ask(relationship_manager, customer)
+
+    with translation.override("zh-hans"):
+        simplified = decision.message
+    with translation.override("zh-hant"):
+        traditional = decision.message
+
+    assert simplified == "未联系：最近 7 天内已有 1 次营销联系"
+    assert traditional == "未聯絡：最近 7 天內已有 1 次行銷聯絡"

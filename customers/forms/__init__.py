@@ -26,6 +26,7 @@ from customers.models import (
     InteractionType,
     ProductType,
     Segment,
+    validate_time_zone,
 )
 from customers.services import REVEAL_MINUTES_MAX
 
@@ -222,7 +223,7 @@ class SegmentOverrideForm(forms.Form):
 
 
 CUSTOMER_EDIT_FIELDS = ("display_name", "status", "phone", "email", "address", "id_number",
-                        "is_vulnerable", "do_not_contact")
+                        "is_vulnerable", "do_not_contact", "time_zone")
 INDIVIDUAL_EDIT_FIELDS = ("given_name", "family_name", "local_name", "gender", "date_of_birth",
                           "occupation", "employer", "annual_income", "preferred_language",
                           "preferred_channel", "credit_rating", "risk_tolerance")
@@ -255,6 +256,9 @@ class CustomerEditForm(forms.Form):
                                         validators=[NormalisableValidator(BLIND_INDEX_KINDS[name])])
             if name == "address":
                 field.widget = forms.Textarea(attrs={"rows": 2})
+            if name == "time_zone":  # the model's default is a callable: no hidden initial here
+                field = forms.CharField(label=field.label, max_length=64, help_text=field.help_text,
+                                        validators=[validate_time_zone])
             self.fields[name] = field
             self.initial[name] = view.field(name).value if name in sensitive else getattr(customer, name)
         profile_model = IndividualProfile if customer.is_individual else CorporateProfile

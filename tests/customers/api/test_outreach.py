@@ -154,3 +154,14 @@ def test_options_offers_the_writes_the_caller_may_make(relationship_manager, com
 
     assert {"status", "channel", "purpose", "source", "evidence_reference"} <= set(rm["actions"]["POST"])
     assert "POST" not in compliance.get("actions", {})
+
+
+def test_a_customers_time_zone_is_read_and_changed_with_its_details(relationship_manager, customer):
+    client = client_for(relationship_manager)
+
+    assert client.get(f"/api/v1/customers/{customer.pk}/").json()["time_zone"] == "Asia/Shanghai"
+    changed = client.patch(f"/api/v1/customers/{customer.pk}/", {"time_zone": "Europe/London"}, format="json")
+    refused = client.patch(f"/api/v1/customers/{customer.pk}/", {"time_zone": "Moon/Base"}, format="json")
+
+    assert changed.status_code == 200 and changed.json()["time_zone"] == "Europe/London"
+    assert list(field_errors(refused)) == ["time_zone"]

@@ -349,6 +349,9 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "customers.models.Channel",
         "ImportKindEnum": "customers.models.ImportKind",
         "ImportStatusEnum": "customers.models.ImportStatus",
+        "ContactChannelEnum": "customers.models.ContactChannel",
+        "ContactHoldKindEnum": "customers.models.ContactHoldKind",
+        "ConsentStatusEnum": "customers.models.ConsentStatus",
     },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)

@@ -258,7 +258,7 @@ class CustomerEditForm(forms.Form):
                 field.widget = forms.Textarea(attrs={"rows": 2})
             if name == "time_zone":  # the model's default is a callable: no hidden initial here
                 field = forms.CharField(label=field.label, max_length=64, help_text=field.help_text,
-                                        validators=[validate_time_zone])
+                                        required=False, validators=[validate_time_zone])
             self.fields[name] = field
             self.initial[name] = view.field(name).value if name in sensitive else getattr(customer, name)
         profile_model = IndividualProfile if customer.is_individual else CorporateProfile
@@ -287,6 +287,8 @@ class CustomerEditForm(forms.Form):
             else:
                 if name in NULLABLE_TEXT and value == "":
                     value = None
+                if name == "time_zone" and not value:
+                    continue  # left empty: the zone stays as it is
                 fields[name] = value
         return fields, profile
 

@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.roles import Role
-from customers import services
+from customers import outreach, services
 from customers.models import (
     BookDelegation,
+    ConsentEvent,
+    ContactHold,
     Customer,
     CustomerEvent,
     Interaction,
@@ -45,6 +47,7 @@ class World:
     customer: Customer
     colleague: object
     delegation: BookDelegation
+    hold: ContactHold
 
 
 @pytest.fixture
@@ -59,7 +62,9 @@ def world(relationship_manager, branch, branch_manager):
         starts_on=today + datetime.timedelta(days=10), ends_on=today + datetime.timedelta(days=12),
         reason="Training course",
     )
-    return World(customer=customer, colleague=colleague, delegation=delegation)
+    hold, _created = outreach.contact_hold_place(actor=branch_manager, customer=customer, kind="other",
+                                                 reason="Asked for a pause")
+    return World(customer=customer, colleague=colleague, delegation=delegation, hold=hold)
 
 
 @pytest.fixture
@@ -77,7 +82,8 @@ def _state(world: World) -> tuple:
     customer = Customer.objects.select_related("individual").get(pk=world.customer.pk)
     return (
         Interaction.objects.count(), Need.objects.count(), RevealGrant.objects.count(),
-        SegmentOverride.objects.count(), CustomerEvent.objects.count(),
+        SegmentOverride.objects.count(), CustomerEvent.objects.count(), ConsentEvent.objects.count(),
+        list(ContactHold.objects.order_by("pk").values_list("pk", "lifted_at")),
         list(BookDelegation.objects.order_by("pk").values_list("pk", "revoked_at")),
         customer.relationship_manager_id, customer.segment, customer.phone, customer.individual.occupation,
     )
@@ -126,6 +132,12 @@ PAGES = {
     "segment-override": lambda w: ("post", reverse("customer-segment-override", args=[w.customer.pk]), {
         "segment": "vip", "reason": "Moving 8M from another bank",
         "expires_on": (timezone.localdate() + datetime.timedelta(days=30)).isoformat()}),
+    "consent-record": lambda w: ("post", reverse("customer-consent-record", args=[w.customer.pk]), {
+        "status": "granted", "purpose": "marketing", "channel": "sms", "source": "branch_form",
+        "evidence_reference": "FORM-1"}),
+    "hold-place": lambda w: ("post", reverse("customer-hold-place", args=[w.customer.pk]),
+                             {"kind": "bereavement", "reason": "Family matter"}),
+    "hold-lift": lambda w: ("post", reverse("customer-hold-lift", args=[w.customer.pk]), {"hold": w.hold.pk}),
     "create": lambda w: ("get", reverse("customer-create"), None),
     "duplicates-overview": lambda w: ("get", reverse("customer-duplicates-overview"), None),
     "duplicates-notice": lambda w: ("get", reverse("customer-duplicates-notice", args=[w.customer.pk]), None),
@@ -151,6 +163,9 @@ MATRIX = {
     "edit-save":         [SI, NF, GO, NO, GO, NF, NO, NO, NF],
     "reassign":          [SI, NF, NO, NO, GO, NF, NO, NO, NF],
     "segment-override":  [SI, NF, NO, NO, GO, NF, NO, NO, NF],
+    "consent-record":    [SI, NF, GO, GO, GO, NF, NO, NO, NF],
+    "hold-place":        [SI, NF, GO, GO, GO, NF, NO, NO, NF],
+    "hold-lift":         [SI, NF, GO, GO, GO, NF, NO, NO, NF],
     "create":            [SI, OK, OK, OK, OK, OK, NO, NO, NO],
     "duplicates-overview": [SI, NO, NO, NO, OK, OK, NO, NO, NO],
     "duplicates-notice": [SI, NF, EMPTY, EMPTY, EMPTY, NF, EMPTY, NO, NF],

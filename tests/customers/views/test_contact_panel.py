@@ -105,3 +105,19 @@ def test_another_branchs_rm_gets_404(client, other_relationship_manager, custome
     assert _consent(client, customer).status_code == 404
     assert client.post(reverse("customer-hold-place", args=[customer.pk]),
                        {"kind": "other", "reason": "x"}).status_code == 404
+
+
+def test_the_edit_page_changes_the_time_zone_and_refuses_an_unknown_one(client, relationship_manager,
+                                                                       customer):
+    client.force_login(relationship_manager)
+    url = reverse("customer-edit", args=[customer.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+
+    refused = client.post(url, {**data, "time_zone": "Atlantis/Capital"})
+    saved = client.post(url, {**data, "time_zone": "Europe/London"})
+
+    assert refused.status_code == 200 and "time_zone" in refused.context["form"].errors
+    assert saved.status_code == 302
+    customer.refresh_from_db()
+    assert customer.time_zone == "Europe/London"

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run dev test install lint clean-data bench
+.PHONY: run dev test install lint clean-data bench load
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ test: $(STAMP)
 # bench/results.md. BENCH_DATABASE_URL picks a server; see bench/README.md.
 bench: $(STAMP)
 	$(BIN)/python -m bench.customers $(BENCH_ARGS)
+
+# Load (not part of `make test`): 50 users for five minutes against gunicorn as `make run`
+# serves it, figures into bench/load-results.md; see bench/README.md.
+load: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 # Style and the layers (import-linter contracts in pyproject.toml); both run, either fails it.
 lint: $(STAMP)

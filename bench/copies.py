@@ -7,13 +7,14 @@ number and core-banking reference, its own phone, e-mail, ID number and account 
 their blind indexes, with the mask hints those fields keep beside them. So an exact lookup of
 any copy by phone, e-mail or ID number is a real lookup of a value nobody else has.
 
-Customers and holdings are computed in Python in chunks and loaded with COPY through
-`customers.demo.copy_rows`, which prepares every column as `save()` would; the rows that
-carry no identifying value (profiles, interactions, needs, relationships, history, book
-permissions) are copied set-based with INSERT ... SELECT through a staged id map. Values
-whose plaintext is not identifying (address, date of birth, income, notes, summaries) keep
-the generated customer's token: a token is bound to its column, not to its row, so the copy
-decrypts, and its mask hint stays right.
+Every row with an encrypted column (customers, profiles, holdings, interactions, needs) is
+computed in Python in chunks and loaded with COPY through `customers.demo.copy_rows`, which
+prepares every column as `save()` would: a token is bound to its row (its record key), so a
+copy gets a record key of its own and its values are encrypted again for it; the values
+whose plaintext is not identifying (address, date of birth, income, notes, summaries) are the
+generated customer's, decrypted and re-encrypted. The rows without encrypted columns
+(relationships, history, book permissions) are copied set-based with INSERT ... SELECT
+through a staged id map.
 """
 
 from __future__ import annotations
@@ -56,6 +57,25 @@ def copied_tables():
             CustomerEvent, CustomerUserObjectPermission)
 
 
+def _plain_values(model, row: dict) -> dict:
+    """`row` (a `values()` row of `model`, record key included) with every encrypted value in
+    clear and without its primary key and record key, so `copy_rows` binds it to a new row."""
+    from compliance.fields import Ciphertext, EncryptedField
+
+    identity = str(row["record_key"])
+    plain = {}
+    for item in model._meta.concrete_fields:
+        if item.attname not in row or item.attname == "record_key":
+            continue
+        if item.primary_key and not item.is_relation:
+            continue
+        value = row[item.attname]
+        if isinstance(item, EncryptedField) and isinstance(value, Ciphertext):
+            value = item.decrypt_value(value, row=row[model._meta.pk.attname], identity=identity)
+        plain[item.attname] = value
+    return plain
+
+
 def _insert_select(model, overrides: dict[str, str], joins: str, where: str = "") -> str:
     """INSERT ... SELECT copying `model`'s rows, with SQL expressions for some columns."""
     from django.db import connection
@@ -88,7 +108,6 @@ class _Round:
         self.new_manager = {ids[i]: ids[(i + round_number) % len(ids)]
                             for ids in managers.values() for i in range(len(ids))}
         self.customer_fields = [item.attname for item in Customer._meta.concrete_fields]
-        self.id_number = Customer._meta.get_field("id_number")
 
     def copy_number(self, base_id: int) -> int:
         """The copy number of this round's copy of customer `base_id` (unique over all rounds)."""
@@ -130,10 +149,12 @@ class _Round:
     # Customers and holdings, computed -------------------------------------------------
 
     def _customer_row(self, row: dict) -> dict:
+        from customers.models import Customer
+
         base_id = row["id"]
         n = self.copy_number(base_id)
         number = self.number[base_id]
-        copied = dict(row)
+        copied = _plain_values(Customer, row)
         copied.update({
             "id": self.new_id[base_id],
             "number": number,
@@ -147,9 +168,8 @@ class _Round:
             copied["phone"] = copy_phone(n)
         if row["email"] is not None:
             copied["email"] = copy_email(n, kind=row["kind"], display_name=row["display_name"])
-        if row["id_number"] is not None:
-            base = self.id_number.decrypt_value(row["id_number"], row=base_id)
-            copied["id_number"] = copy_id_number(n, kind=row["kind"], base=base)
+        if copied["id_number"] is not None:
+            copied["id_number"] = copy_id_number(n, kind=row["kind"], base=copied["id_number"])
         return copied
 
     def _holding_rows(self, lo: int, hi: int) -> list[dict]:
@@ -165,6 +185,7 @@ class _Round:
             position = position + 1 if base_id == previous else 0
             previous = base_id
             copied = dict(row, customer_id=self.new_id[base_id])
+            del copied["record_key"]  # the copy gets its own, and its account number is new
             if row["account_number"] is not None:
                 account = copy_account_number(self.copy_number(base_id), position,
                                               product_type=row["product_type"])
@@ -181,16 +202,41 @@ class _Round:
         customers = [self._customer_row(row) for row in Customer.objects.filter(
             pk__gte=lo, pk__lte=hi).order_by("pk").values(*self.customer_fields)]
         copy_rows(Customer, customers)
+        for model, overrides in self._rebound_models():
+            copy_rows(model, self._rebound_rows(model, lo, hi, overrides))
         with connection.cursor() as cursor:
             for statement in self._chunk_sql(lo, hi):
                 cursor.execute(statement)
         copy_rows(Holding, self._holding_rows(lo, hi))
 
+    def _rebound_models(self):
+        """The customers' rows whose encrypted values are copied, with the columns that
+        change: the customer, and the staff member moved like the book."""
+        from customers.models import CorporateProfile, IndividualProfile, Interaction, Need
+
+        def moved(user_id):
+            return self.new_manager.get(user_id, user_id)
+
+        return ((IndividualProfile, {}), (CorporateProfile, {}),
+                (Interaction, {"staff_id": moved}), (Need, {"recorded_by_id": moved}))
+
+    def _rebound_rows(self, model, lo: int, hi: int, overrides: dict) -> list[dict]:
+        """Copies of `model`'s rows of customers `lo`..`hi`, in clear for `copy_rows`."""
+        fields = [item.attname for item in model._meta.concrete_fields]
+        rows = []
+        for row in (model.objects.filter(customer_id__gte=lo, customer_id__lte=hi)
+                    .order_by("pk").values(*fields)):
+            copied = _plain_values(model, row)
+            copied["customer_id"] = self.new_id[row["customer_id"]]
+            for column, change in overrides.items():
+                copied[column] = change(row[column])
+            rows.append(copied)
+        return rows
+
     # The rest, set-based ------------------------------------------------------------------
 
     def _chunk_sql(self, lo: int, hi: int) -> list[str]:
-        (_customer, individual, corporate, _holding, interaction, need, _relationship, event,
-         permission) = copied_tables()
+        *_with_encrypted_values, _relationship, event, permission = copied_tables()
         mapped = "JOIN bench_map m ON m.old_id = c.{column}"
 
         def by_rm(column: str) -> str:
@@ -200,16 +246,6 @@ class _Round:
             return f"WHERE c.{column} BETWEEN {int(lo)} AND {int(hi)}"
 
         return [
-            _insert_select(individual, {"customer_id": "m.new_id"}, mapped.format(column="customer_id"),
-                           within("customer_id")),
-            _insert_select(corporate, {"customer_id": "m.new_id"}, mapped.format(column="customer_id"),
-                           within("customer_id")),
-            _insert_select(interaction, {
-                "customer_id": "m.new_id", "staff_id": "COALESCE(r.new_rm, c.staff_id)",
-            }, mapped.format(column="customer_id") + by_rm("staff_id"), within("customer_id")),
-            _insert_select(need, {
-                "customer_id": "m.new_id", "recorded_by_id": "COALESCE(r.new_rm, c.recorded_by_id)",
-            }, mapped.format(column="customer_id") + by_rm("recorded_by_id"), within("customer_id")),
             _insert_select(event, {"customer_id": "m.new_id"}, mapped.format(column="customer_id"),
                            within("customer_id")),
             _insert_select(permission, {

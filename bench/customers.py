@@ -148,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
 
     loaded = populate(customers=arguments.customers, base=arguments.base, seed=arguments.seed,
                       workers=arguments.workers, analyse=not arguments.skip_analyze)
+    # Pages render with DEBUG off, as in production: their static files must be collected.
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
     subjects = Subjects(seed=arguments.seed, base=arguments.base)
     _token, subjects.api_token = api_token_issue(user=subjects.service_account, name="benchmark", ttl_days=1)
     surfaces = plan_surfaces(subjects)

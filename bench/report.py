@@ -32,6 +32,11 @@ class RunFacts:
     sizes: list[tuple[str, int, str]] = field(default_factory=list)
 
 
+# `make load` writes its own file; this report, rewritten by every `make bench`, points to it.
+LOAD_SECTION = ("## Load: 50 users, five minutes\n\nThroughput, p50/p95/p99 and errors of `make load` "
+                "(locust against gunicorn on the demo bank) are in [load-results.md](load-results.md).")
+
+
 def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
@@ -144,4 +149,5 @@ def render(*, results: list[tuple[Measurement, Measurement | None]],
             lines += [f"### {item.surface.name} as {item.surface.actor_label}: {item.slowest_ms:.1f} ms", "",
                       "```sql", item.slowest_sql, "```", "", "```",
                       explain(item.slowest_sql) or "(not a SELECT)", "```", ""]
+    lines += ["", LOAD_SECTION]
     return "\n".join(lines) + "\n"

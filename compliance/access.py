@@ -21,8 +21,10 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from compliance.crypto import DecryptionError
 from compliance.fields import stored_mask
 from compliance.masking import mask
+from compliance.unreadable import UNREADABLE_TEXT, report_unreadable
 
 # The actions every protected model answers for. Apps add their own (strings, named by the
 # app's policy, e.g. "reassign" or "log_complaint"); the trust layer only passes them through.
@@ -146,6 +148,24 @@ def get_visible_or_404(queryset: models.QuerySet, user, **lookup) -> models.Mode
         raise Http404 from None
 
 
+def sees_records(user, model: type[models.Model], ids: Iterable, *, clear_fields: Iterable[str] = ()) -> bool:
+    """Whether `user` sees every record `ids` of `model` and, of `clear_fields`, those that are
+    sensitive fields of `model` in clear (names of other models' fields are ignored).
+
+    For a stored answer shown again later (an Idempotency-Key replay): False as soon as one
+    record is missing, not the user's to see, or shown masked where it was shown in clear.
+    """
+    wanted = set(ids)
+    records = list(restrict(model._default_manager.filter(pk__in=wanted), user))
+    if {record.pk for record in records} != wanted:
+        return False
+    needed = set(clear_fields) & set(_registration(model).fields)
+    if not needed:
+        return True
+    clear = _registration(model).policy.clear_fields(user, records)
+    return all(needed <= clear.get(record.pk, frozenset()) for record in records)
+
+
 def may_reveal(user, obj: models.Model) -> bool:
     """Whether `user` may reveal `obj`'s sensitive fields with a stated purpose."""
     return allows(user, "reveal", obj)
@@ -158,6 +178,9 @@ class DisplayValue:
     text: str
     masked: bool
     value: object = None  # the clear value; None when masked
+    # The stored value could not be decrypted (compliance.unreadable): `text` says so, in
+    # the reader's language, and `value` is None.
+    unreadable: bool = False
 
     def __str__(self) -> str:
         return self.text
@@ -180,8 +203,9 @@ class RecordView:
     """Sensitive fields of one record as `user` may see them.
 
     Reading a field returns a DisplayValue; reading one in clear notes it for the request's
-    `pii.revealed` audit event. Build many at once with `RecordView.for_objects` (one query
-    for the whole list).
+    `pii.revealed` audit event. A value that cannot be decrypted is shown as unreadable and
+    reported (compliance.unreadable), never raised: it costs that field of that row only.
+    Build many at once with `RecordView.for_objects` (one query for the whole list).
     """
 
     def __init__(self, user, obj: models.Model, clear: frozenset[str]):
@@ -189,6 +213,9 @@ class RecordView:
         self.obj = obj
         self.clear = clear
         self._fields = _registration(type(obj)).fields
+        # Fields whose value could not be decrypted: reported once per view, however often
+        # a page reads them.
+        self._unreadable: dict[str, DisplayValue] = {}
 
     @classmethod
     def for_object(cls, user, obj: models.Model) -> RecordView:
@@ -209,7 +236,15 @@ class RecordView:
     def field(self, name: str) -> DisplayValue:
         spec = self._fields[name]
         if name in self.clear:
-            value = _resolve(self.obj, spec.path)
+            if name in self._unreadable:
+                return self._unreadable[name]
+            try:
+                value = _resolve(self.obj, spec.path)
+            except DecryptionError as error:
+                report_unreadable(error)
+                shown = DisplayValue(str(UNREADABLE_TEXT), masked=False, unreadable=True)
+                self._unreadable[name] = shown
+                return shown
             if value is None or value == "":
                 return DisplayValue("", masked=False, value=value)
             from compliance.audit import note_pii_revealed

@@ -9,11 +9,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from compliance import labels, presenting
-from compliance.models import AuditAction, AuditEvent, AuditVerification
+from compliance.models import AuditAction, AuditEvent, AuditVerification, UnreadableValue
 
 COUNT_LIMIT = 10_000
 
@@ -142,3 +143,26 @@ class AuditVerificationAdmin(ReadOnlyAdmin):
         "expected_head_sequence",
     ]
     readonly_fields = fields
+
+
+@admin.register(UnreadableValue)
+class UnreadableValueAdmin(ReadOnlyAdmin):
+    """Values that could not be decrypted, for operations: the only change is marking one
+    resolved once the value has been entered again or the row restored."""
+
+    list_display = ["context", "row_id", "reason", "occurrences", "first_seen_at", "last_seen_at",
+                    "resolved_at"]
+    list_filter = ["reason", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["=row_id", "context"]
+    fields = list_display
+    readonly_fields = fields
+    actions = ["mark_resolved"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # The action below needs it; every field stays read-only.
+        return request.user.has_perm("compliance.change_unreadablevalue")
+
+    @admin.action(description=_("Mark as resolved"), permissions=["change"])
+    def mark_resolved(self, request, queryset):
+        count = queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        self.message_user(request, _("%(count)d marked as resolved.") % {"count": count})

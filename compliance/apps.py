@@ -11,9 +11,12 @@ class ComplianceConfig(AppConfig):
         from compliance import receivers
         from compliance.audit import note_pii_revealed, pii_reveals_noted
         from compliance.crypto import decrypt, encrypt
+        from compliance.unreadable import open_unreadable_count
+        from crm import health
         from crm.api import idempotency
 
         receivers.connect()
+        health.register_alert("unreadable_values", open_unreadable_count)
         # The project package sits below the trust layer and may not import it: its stored
         # Idempotency-Key responses get their encryption and audit notes from here.
         idempotency.register_protection(

@@ -11,11 +11,17 @@ Keys come from two settings, read lazily (never at import time) and cached until
     Base64 of at least 32 random bytes, used only for HMAC blind indexes. It is deliberately
     not part of the rotation ring: changing it invalidates every stored index.
 
-A token is ASCII text, ``"v1:<key_id>:<base64url(nonce || ciphertext || tag)>"``, so SQL can
-count the values still under a key with ``LIKE 'v1:<key_id>:%'`` (see :func:`token_prefix`).
-The associated data binds the format version, the key id and the column's context
-(``"app_label.model_name.field_name"``), so a token copied into another column, or with its
-key id edited, fails authentication instead of decrypting.
+A token is ASCII text, ``"v2:<key_id>:<base64url(nonce || ciphertext || tag)>"``, so SQL can
+count the values still under a key with ``LIKE 'v2:<key_id>:%'`` (see :func:`token_prefix`).
+The associated data binds the format version, the key id, the column's context
+(``"app_label.model_name.field_name"``) and the identity of the row (its record key, see
+``compliance.fields.RecordKeyField``), so a token copied into another column or onto another
+row, or with its key id edited, fails authentication instead of decrypting.
+
+Tokens written before rows were bound (``"v1:..."``: column-bound only) still decrypt, so
+existing data stays readable; ``manage.py rotate_encryption_keys`` re-encrypts them into the
+current format. Once it reports none left, ``FIELD_ENCRYPTION_ACCEPT_UNBOUND = False``
+refuses them, so an old token copied onto another row no longer decrypts either.
 
 No message raised here contains a plaintext, a token or key material.
 """
@@ -48,6 +54,7 @@ __all__ = [
     "FORMAT_VERSION",
     "KEY_ID_PATTERN",
     "TOKEN_PREFIX_FORMAT",
+    "UNBOUND_VERSION",
     "DecryptionError",
     "DecryptionFailure",
     "KeyRing",
@@ -61,9 +68,13 @@ __all__ = [
     "plaintext_length",
     "reencrypt",
     "token_prefix",
+    "token_version",
 ]
 
-FORMAT_VERSION = "v1"
+FORMAT_VERSION = "v2"
+# Written before tokens were bound to their row: decrypted with the column context only.
+UNBOUND_VERSION = "v1"
+VERSIONS = (FORMAT_VERSION, UNBOUND_VERSION)
 TOKEN_PREFIX_FORMAT = FORMAT_VERSION + ":{key_id}:"
 KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,16}")
 
@@ -82,6 +93,7 @@ class DecryptionFailure(enum.StrEnum):
     MALFORMED = "malformed token"
     AUTHENTICATION = "authentication failed (tampered value, or a value from another column)"
     INVALID_PLAINTEXT = "decrypted value is not valid for the field"
+    UNBOUND_REFUSED = "token is not bound to its row and FIELD_ENCRYPTION_ACCEPT_UNBOUND is off"
 
 
 class DecryptionError(Exception):
@@ -275,24 +287,31 @@ def token_prefix(key_id: str) -> str:
     return TOKEN_PREFIX_FORMAT.format(key_id=key_id)
 
 
-def _associated_data(key_id: str, context: str) -> bytes:
-    # Key ids cannot contain ":", so this encoding is unambiguous with context last.
-    return f"{FORMAT_VERSION}:{key_id}:{context}".encode()
+def _associated_data(version: str, key_id: str, context: str, identity: str) -> bytes:
+    if version == UNBOUND_VERSION:
+        # Key ids cannot contain ":", so this encoding is unambiguous with context last.
+        return f"{UNBOUND_VERSION}:{key_id}:{context}".encode()
+    # Contexts are dotted names and identities UUIDs (or ""): a NUL cannot occur in either.
+    return f"{version}:{key_id}:{context}\x00{identity}".encode()
+
+
+def _accepts_unbound() -> bool:
+    return bool(getattr(settings, "FIELD_ENCRYPTION_ACCEPT_UNBOUND", True))
 
 
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _split_token(token: object) -> tuple[str, bytes] | None:
-    """Return ``(key_id, nonce || ciphertext || tag)`` or None if the token is malformed."""
+def _split_token(token: object) -> tuple[str, str, bytes] | None:
+    """Return ``(version, key_id, nonce || ciphertext || tag)`` or None if the token is malformed."""
     if not isinstance(token, str):
         return None
     parts = token.split(":")
     if len(parts) != 3:
         return None
     version, key_id, body = parts
-    if version != FORMAT_VERSION or not KEY_ID_PATTERN.fullmatch(key_id):
+    if version not in VERSIONS or not KEY_ID_PATTERN.fullmatch(key_id):
         return None
     if not _BASE64URL_BODY.fullmatch(body):
         return None
@@ -304,7 +323,7 @@ def _split_token(token: object) -> tuple[str, bytes] | None:
     # itself was altered, and is refused here rather than silently decoding to the same bytes.
     if _b64url(raw) != body or len(raw) < NONCE_BYTES + TAG_BYTES:
         return None
-    return key_id, raw
+    return version, key_id, raw
 
 
 def _row_id(row: object | None) -> object | None:
@@ -312,33 +331,42 @@ def _row_id(row: object | None) -> object | None:
     return getattr(row, "pk", row)
 
 
-def encrypt(plaintext: str, *, context: str) -> str:
-    """Encrypt ``plaintext`` under the current key for the column named by ``context``.
+def encrypt(plaintext: str, *, context: str, identity: str = "") -> str:
+    """Encrypt ``plaintext`` under the current key for the column named by ``context`` and
+    the row named by ``identity``.
 
-    ``context`` is ``"app_label.model_name.field_name"``; the token only decrypts with the
-    same context. Raise ``TypeError`` if ``plaintext`` is not a ``str`` and
+    ``context`` is ``"app_label.model_name.field_name"`` and ``identity`` the row's record key
+    ("" for a value that belongs to no row); the token only decrypts with the same context
+    and identity. Raise ``TypeError`` if ``plaintext`` or ``identity`` is not a ``str`` and
     ``ImproperlyConfigured`` if the key ring is invalid.
     """
     if not isinstance(plaintext, str):
         raise TypeError(f"encrypt() takes a str, not {type(plaintext).__name__}.")
+    if not isinstance(identity, str):
+        raise TypeError(f"encrypt() takes a str identity, not {type(identity).__name__}.")
     ring = get_keyring()
     key_id = ring.current_key_id
     nonce = os.urandom(NONCE_BYTES)
-    sealed = ring.cipher(key_id).encrypt(nonce, plaintext.encode("utf-8"), _associated_data(key_id, context))
+    associated = _associated_data(FORMAT_VERSION, key_id, context, identity)
+    sealed = ring.cipher(key_id).encrypt(nonce, plaintext.encode("utf-8"), associated)
     return token_prefix(key_id) + _b64url(nonce + sealed)
 
 
-def decrypt(token: str, *, context: str, row: object | None = None) -> str:
-    """Return the plaintext of ``token``, which was encrypted for ``context``.
+def decrypt(token: str, *, context: str, identity: str = "", row: object | None = None) -> str:
+    """Return the plaintext of ``token``, which was encrypted for ``context`` and ``identity``.
 
-    ``row`` (a primary key, or a model instance whose ``pk`` is used) only improves the
-    error message. Raise ``DecryptionError`` if the token is malformed, names a key that
-    is not in the ring, or fails authentication (tampered, or copied from another column).
+    A token of the unbound format (``v1``) is checked against ``context`` only, unless
+    ``FIELD_ENCRYPTION_ACCEPT_UNBOUND`` is off. ``row`` (a primary key, or a model instance
+    whose ``pk`` is used) only improves the error message. Raise ``DecryptionError`` if the
+    token is malformed, names a key that is not in the ring, is unbound and refused, or
+    fails authentication (tampered, or copied from another column or row).
     """
     parts = _split_token(token)
     if parts is None:
         raise DecryptionError(context=context, reason=DecryptionFailure.MALFORMED, row_id=_row_id(row))
-    key_id, raw = parts
+    version, key_id, raw = parts
+    if version == UNBOUND_VERSION and not _accepts_unbound():
+        raise DecryptionError(context=context, reason=DecryptionFailure.UNBOUND_REFUSED, row_id=_row_id(row))
     ring = get_keyring()
     if key_id not in ring:
         raise DecryptionError(
@@ -349,7 +377,7 @@ def decrypt(token: str, *, context: str, row: object | None = None) -> str:
         )
     try:
         data = ring.cipher(key_id).decrypt(
-            raw[:NONCE_BYTES], raw[NONCE_BYTES:], _associated_data(key_id, context)
+            raw[:NONCE_BYTES], raw[NONCE_BYTES:], _associated_data(version, key_id, context, identity)
         )
     except InvalidTag:
         raise DecryptionError(
@@ -372,6 +400,17 @@ def key_id_of(token: str) -> str:
     parts = _split_token(token)
     if parts is None:
         raise ValueError("Not a well-formed encrypted token.")
+    return parts[1]
+
+
+def token_version(token: str) -> str:
+    """Return the format of ``token``: FORMAT_VERSION (bound to its row) or UNBOUND_VERSION.
+
+    Raise ``ValueError`` (without quoting the token) if it is not a well-formed token.
+    """
+    parts = _split_token(token)
+    if parts is None:
+        raise ValueError("Not a well-formed encrypted token.")
     return parts[0]
 
 
@@ -385,21 +424,24 @@ def plaintext_length(token: str) -> int:
     parts = _split_token(token)
     if parts is None:
         raise ValueError("Not a well-formed encrypted token.")
-    return len(parts[1]) - NONCE_BYTES - TAG_BYTES
+    return len(parts[2]) - NONCE_BYTES - TAG_BYTES
 
 
-def reencrypt(token: str, *, context: str, row: object | None = None) -> str:
-    """Return ``token`` re-encrypted under the current key, or unchanged if already on it.
+def reencrypt(token: str, *, context: str, identity: str = "", row: object | None = None) -> str:
+    """Return ``token`` re-encrypted under the current key and format, bound to ``identity``,
+    or unchanged if it already is in that format under that key.
 
-    A token already on the current key is returned as it is, without decrypting it. Raise
+    A token already current is returned as it is, without decrypting it. An unbound token
+    (``v1``) is re-encrypted bound to ``identity`` even under the current key. Raise
     ``DecryptionError`` as :func:`decrypt` does for any other token.
     """
     parts = _split_token(token)
     if parts is None:
         raise DecryptionError(context=context, reason=DecryptionFailure.MALFORMED, row_id=_row_id(row))
-    if parts[0] == current_key_id():
+    if parts[0] == FORMAT_VERSION and parts[1] == current_key_id():
         return token
-    return encrypt(decrypt(token, context=context, row=row), context=context)
+    plaintext = decrypt(token, context=context, identity=identity, row=row)
+    return encrypt(plaintext, context=context, identity=identity)
 
 
 def blind_index(value: str | None, *, kind: str) -> str:

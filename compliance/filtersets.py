@@ -20,14 +20,7 @@ from compliance.audit import ACTION_PATTERN
 from compliance.forms import AuditEventFilterForm
 from compliance.models import AuditEvent
 from compliance.selectors import CUSTOMER_OBJECT_TYPE, customer_events_q
-
-MAX_BIGINT = 2**63 - 1
-
-
-class IntegerFilter(django_filters.NumberFilter):
-    """An exact integer (the stock NumberFilter accepts decimals)."""
-
-    field_class = forms.IntegerField
+from crm.filters import MAX_BIGINT, IntegerFilter
 
 
 class CustomerNumberField(forms.CharField):

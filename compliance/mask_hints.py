@@ -22,7 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models import Q
 
 from compliance.crypto import DecryptionError
-from compliance.fields import Ciphertext, EncryptedField, MaskHintField, mask_hint_fields
+from compliance.fields import Ciphertext, EncryptedField, MaskHintField, mask_hint_fields, record_key_field
 
 __all__ = ["HintRefreshResult", "refresh_mask_hints"]
 
@@ -64,11 +64,11 @@ def _hints_by_source(model: type[models.Model]) -> dict[models.Field, list[MaskH
     return grouped
 
 
-def _plaintext(source: models.Field, stored: object, pk: object) -> object:
+def _plaintext(source: models.Field, stored: object, pk: object, identity: str) -> object:
     if stored is None:
         return None
     if isinstance(source, EncryptedField) and isinstance(stored, Ciphertext):
-        return source.decrypt_value(stored, row=pk)
+        return source.decrypt_value(stored, row=pk, identity=identity)
     return stored
 
 
@@ -111,7 +111,10 @@ def _refresh_model(model: type[models.Model], *, batch_size: int, only_missing: 
             for hint in group:
                 missing |= Q(**{hint.attname: ""}) & Q(**{f"{source.attname}__isnull": False})
         queryset = queryset.filter(missing)
+    key_field = record_key_field(model)
     names = ["pk", *(source.attname for source in sources), *(hint.attname for hint in hints)]
+    if key_field is not None:
+        names.append(key_field.attname)
     after = None
     while True:
         with transaction.atomic(using=using):
@@ -122,8 +125,9 @@ def _refresh_model(model: type[models.Model], *, batch_size: int, only_missing: 
             changes: dict[str, list[tuple[object, object, str]]] = {hint.attname: [] for hint in hints}
             for row in rows:
                 row_pk, values = row[0], dict(zip(names[1:], row[1:], strict=True))
+                identity = "" if key_field is None else str(values[key_field.attname])
                 try:
-                    plaintexts = {source: _plaintext(source, values[source.attname], row_pk)
+                    plaintexts = {source: _plaintext(source, values[source.attname], row_pk, identity)
                                   for source in sources}
                 except DecryptionError:
                     result.failed[label] += 1

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from axes.helpers import get_client_ip_address
-
 from compliance.audit import audit_pii_reveals_record, audit_request_context
+from crm.client_address import client_ip
 from crm.middleware import current_request_id
 
 
@@ -22,9 +21,9 @@ class AuditContextMiddleware:
 
     def __call__(self, request):
         with audit_request_context(
-            # The same resolution as the lock-out records (django-axes, TRUSTED_PROXY_COUNT),
+            # The one address rule (TRUSTED_PROXY_COUNT) the lock-out and the API throttles use,
             # so an address in the audit trail can be matched with failed sign-ins.
-            ip_address=get_client_ip_address(request),
+            ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             request_id=getattr(request, "request_id", "") or current_request_id(),
         ) as context:

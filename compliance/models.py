@@ -173,3 +173,33 @@ class AuditVerification(models.Model):
     def __str__(self) -> str:
         state = _("intact") if self.ok else _("broken")
         return f"{self.started_at:%Y-%m-%d %H:%M} {state}"
+
+
+class UnreadableValue(models.Model):
+    """An encrypted value that could not be decrypted: which column of which row, why, and
+    when it was seen.
+
+    Written by `compliance.unreadable.report_unreadable` (one row per column and row,
+    counted on every later sighting), so operations see what needs repair without a log
+    search. Holds names and ids, never a value or a token. `resolved_at` is set by an
+    operator once the value has been entered again or the row restored.
+    """
+
+    context = models.CharField(_("column"), max_length=200)  # app_label.model_name.field_name
+    row_id = models.CharField(_("row id"), max_length=64)
+    reason = models.CharField(_("reason"), max_length=32)
+    first_seen_at = models.DateTimeField(_("first seen"))
+    last_seen_at = models.DateTimeField(_("last seen"))
+    occurrences = models.BigIntegerField(_("occurrences"), default=1)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unreadable value")
+        verbose_name_plural = _("unreadable values")
+        ordering = ["-last_seen_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["context", "row_id"], name="unreadable_value_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.context} row {self.row_id}"

@@ -8,7 +8,8 @@ How to rotate (see also `manage.py rotate_encryption_keys --help`):
    still decrypts.
 2. Run `manage.py rotate_encryption_keys`. It walks each encrypted column in primary-key
    order, a batch per transaction, re-encrypting only the values whose token is not on the
-   current key, while the portal keeps serving.
+   current key in the current format (bound to its row; values written before rows were
+   bound are re-encrypted even under the current key), while the portal keeps serving.
 3. When it reports no value left on an old key, remove that key from the setting.
 
 Safe against concurrent edits: each batch writes with compare-and-swap (the row is updated
@@ -34,8 +35,9 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
 
 from compliance.audit import audit_record
-from compliance.crypto import DecryptionError, current_key_id, reencrypt
-from compliance.fields import EncryptedField, encrypted_fields
+from compliance.crypto import FORMAT_VERSION, UNBOUND_VERSION, DecryptionError, current_key_id, reencrypt
+from compliance.fields import EncryptedField, encrypted_fields, record_key_field
+from compliance.unreadable import report_unreadable
 
 __all__ = [
     "MALFORMED",
@@ -49,6 +51,9 @@ __all__ = [
 
 # The key id reported for stored values that are not tokens of a known format.
 MALFORMED = "?"
+# Appended to the key id of values written before tokens were bound to their row: they are
+# rotated (re-encrypted bound) even when under the current key.
+UNBOUND_SUFFIX = " (unbound)"
 # Primary keys kept per column for values that could not be re-encrypted.
 MAX_FAILED_IDS = 100
 
@@ -71,19 +76,21 @@ def rotation_status() -> Status:
 
     Return {(model label, field name): {key id: count}} for every column of
     `compliance.fields.encrypted_fields()` (an empty dict for a column without values),
-    current key included. Counted in SQL from the token prefix (`v1:<key id>:`), one scan
-    per column, without decrypting anything; a value that is not a token counts under
-    MALFORMED.
+    current key included. Counted in SQL from the token prefix (`v2:<key id>:`), one scan
+    per column, without decrypting anything; a value written before tokens were bound to
+    their row (`v1:<key id>:`) counts under "<key id> (unbound)" (UNBOUND_SUFFIX), and a
+    value that is not a token under MALFORMED.
     """
     status: Status = {}
     for model, item in encrypted_fields():
         table, column, _pk = _quoted(model, item)
         sql = (
-            f"SELECT CASE WHEN {column} LIKE 'v1:%%' THEN split_part({column}, ':', 2) "  # noqa: S608
+            f"SELECT CASE WHEN {column} LIKE %s THEN split_part({column}, ':', 2) "  # noqa: S608
+            f"WHEN {column} LIKE %s THEN split_part({column}, ':', 2) || %s "
             f"ELSE %s END AS key_id, count(*) FROM {table} WHERE {column} IS NOT NULL GROUP BY 1"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [MALFORMED])
+            cursor.execute(sql, [f"{FORMAT_VERSION}:%", f"{UNBOUND_VERSION}:%", UNBOUND_SUFFIX, MALFORMED])
             status[(model._meta.label, item.name)] = {key_id: count for key_id, count in cursor.fetchall()}
     return status
 
@@ -156,15 +163,17 @@ class RotationResult:
 
 def _old_rows(model: type[models.Model], items: list[EncryptedField], *, current: str, after,
               limit: int) -> list[tuple]:
-    """(pk, Ciphertext or None per field) of the next `limit` rows after `after` with at
-    least one value not on `current`."""
+    """(pk, record key, Ciphertext or None per field) of the next `limit` rows after `after`
+    with at least one value not on `current` in the current format."""
     condition = Q()
     for item in items:
         condition |= Q(**{f"{item.name}__isnull": False}) & ~Q(**{f"{item.name}__key_id": current})
     queryset = model._base_manager.filter(condition).order_by("pk")
     if after is not None:
         queryset = queryset.filter(pk__gt=after)
-    return list(queryset.values_list("pk", *(item.name for item in items))[:limit])
+    key_field = record_key_field(model)
+    key = key_field.attname if key_field is not None else "pk"
+    return list(queryset.values_list("pk", key, *(item.name for item in items))[:limit])
 
 
 def _swap(model: type[models.Model], items: list[EncryptedField], pks: list,
@@ -210,6 +219,7 @@ def _rotate_table(model: type[models.Model], items: list[EncryptedField], *, cur
                   progress: Callable[[TableProgress], None] | None) -> None:
     columns = [(model._meta.label, item.name) for item in items]
     failed_ids: dict[Column, list] = {column: [] for column in columns}
+    bound = record_key_field(model) is not None
     after = None
     while True:
         with transaction.atomic():
@@ -222,12 +232,14 @@ def _rotate_table(model: type[models.Model], items: list[EncryptedField], *, cur
             for position, (item, column) in enumerate(zip(items, columns, strict=True)):
                 old_tokens, new_tokens = [], []
                 for row in rows:
-                    stored = row[position + 1]
+                    stored = row[position + 2]
                     old = new = stored.token if stored is not None else None
                     if stored is not None:
                         try:
-                            new = reencrypt(old, context=item.encryption_context, row=row[0])
-                        except DecryptionError:
+                            new = reencrypt(old, context=item.encryption_context,
+                                            identity=str(row[1]) if bound else "", row=row[0])
+                        except DecryptionError as error:
+                            report_unreadable(error)
                             result.failed[column] += 1
                             if len(failed_ids[column]) < MAX_FAILED_IDS:
                                 failed_ids[column].append(row[0])

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import ApiToken, Branch, StaffProfile
+from crm.models import ApiToken, Branch, OutboxMessage, StaffProfile
 from crm.services import api_token_revoke
 
 User = get_user_model()
@@ -70,3 +70,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             api_token_revoke(token=token)
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read-only: what waits to be sent to Celery, and why the last try failed."""
+
+    list_display = ["pk", "task_name", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "task_name"]
+    readonly_fields = [
+        "task_name", "args", "created_at", "claimed_until", "sent_at", "attempts", "last_error",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -5,13 +5,14 @@ rendered without the context processors: the failure may be the database they re
 """
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponseServerError
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 
-from crm.api.errors import api_not_found, api_server_error, json_error_response
+from crm.api.errors import api_not_found, api_server_error, api_too_large, json_error_response
 
 
 def _is_api(request) -> bool:
@@ -19,6 +20,8 @@ def _is_api(request) -> bool:
 
 
 def bad_request(request, exception=None):
+    if _is_api(request) and isinstance(exception, RequestDataTooBig):
+        return api_too_large(request)
     if _is_api(request):
         return json_error_response(
             request, status_code=400, code="bad_request", message=_("The request is malformed.")
@@ -35,7 +38,7 @@ def not_found(request, exception=None):
 def forbidden(request, exception=None):
     if _is_api(request):
         return json_error_response(
-            request, status_code=403, code="permission_denied", message="Permission denied."
+            request, status_code=403, code="permission_denied", message=_("Permission denied.")
         )
     return render(request, "403.html", status=403)
 

@@ -1,4 +1,9 @@
-"""Health of the services the portal needs: database, Redis and Celery workers."""
+"""Health of the services the portal needs: database, Redis and Celery workers.
+
+Apps add alerts (`register_alert`): figures an operator must act on that do not make the
+instance unhealthy (a load balancer must not take every instance out because one stored
+value is damaged), reported under `alerts` beside the checks.
+"""
 
 from __future__ import annotations
 
@@ -49,6 +54,25 @@ def check_celery() -> dict:
     return {"workers": len(replies)}
 
 
+_alerts: dict[str, Callable[[], int]] = {}
+
+
+def register_alert(name: str, count: Callable[[], int]) -> None:
+    """Report `count()` under `alerts.<name>` of every health answer (apps call this from
+    their AppConfig.ready(); crm's base imports no app)."""
+    _alerts[name] = count
+
+
+def _alert_counts() -> dict:
+    counts: dict = {}
+    for name, count in _alerts.items():
+        try:
+            counts[name] = count()
+        except Exception as exc:  # an alert that cannot be counted is reported, never raised
+            counts[name] = {"error": type(exc).__name__}
+    return counts
+
+
 def service_health() -> dict:
     """Run every check; `ok` is true only when all pass. Celery is not asked if Redis is down."""
     checks = {"database": _timed(check_database), "redis": _timed(check_redis)}
@@ -56,4 +80,7 @@ def service_health() -> dict:
         checks["celery"] = _timed(check_celery)
     else:
         checks["celery"] = {"ok": False, "error": "BrokerUnavailable", "ms": 0.0}
-    return {"ok": all(check["ok"] for check in checks.values()), "checks": checks}
+    report = {"ok": all(check["ok"] for check in checks.values()), "checks": checks}
+    if checks["database"]["ok"]:
+        report["alerts"] = _alert_counts()
+    return report

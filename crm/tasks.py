@@ -11,3 +11,11 @@ def idempotency_records_purge() -> int:
     from crm.api.idempotency import idempotency_records_purge as purge
 
     return purge()
+
+
+@shared_task(name="crm.tasks.outbox_sweep", ignore_result=True)
+def outbox_sweep() -> dict:
+    """Send the outbox's committed messages that were not delivered (safe to run any time)."""
+    from crm.outbox import outbox_sweep as sweep
+
+    return sweep()

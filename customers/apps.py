@@ -9,10 +9,11 @@ class CustomersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from customers.trust import register_audit_labels, register_protected_models
+        from customers.trust import register_audit_labels, register_protected_models, register_replay_checks
 
         register_protected_models()
         register_audit_labels()
+        register_replay_checks()
         # Role permissions are granted by a migration; this restores them after a flush.
         post_migrate.connect(_ensure_role_permissions, sender=self)
         # Celery's autodiscovery imports only `tasks` modules; the import tasks live apart.

@@ -37,7 +37,7 @@ HEADERS = [_("Customer number"), _("Name"), _("Kind"), _("Segment"), _("Status")
 # The columns the rows read (and the masks shown in their place); the rest of a customer
 # would only widen the rows the database sorts and sends.
 ROW_COLUMNS = (
-    "number", "kind", "status", "display_name", "segment", "last_contact_at",
+    "number", "kind", "status", "display_name", "segment", "last_contact_at", "record_key",
     "phone", "phone_mask", "email", "email_mask", "aum", "relationship_manager_id",
     "home_branch__code", "relationship_manager__username", "relationship_manager__first_name",
     "relationship_manager__last_name",

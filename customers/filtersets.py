@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.filters import IdFilter, IntegerFilter
 from customers.models import (
     Customer,
     CustomerKind,
@@ -25,7 +26,10 @@ from customers.models import (
     ProductType,
     Segment,
 )
-from customers.selectors import customer_match
+from customers.selectors import NAME_PREFIX_ORDERING, customer_match, is_name_prefix_match
+
+# About ten years: any older contact counts as none; a larger number would overflow a date.
+MAX_NOT_CONTACTED_DAYS = 3650
 
 ORDERING = {
     "name": ("display_name", "pk"),
@@ -38,6 +42,11 @@ ORDERING = {
     "-since": ("-since", "-pk"),
     "segment": ("segment", "display_name", "pk"),
 }
+# The orderings a cursor can page through: each on columns that are never null, ending in a
+# unique one (the API's lists); the last contact may be null and the segment is not unique.
+CURSOR_ORDERING = {
+    name: ORDERING[name] for name in ("name", "-name", "number", "-number", "since", "-since")
+}
 
 
 class CustomerFilterSet(django_filters.FilterSet):
@@ -48,12 +57,11 @@ class CustomerFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=CustomerKind.choices)
     segment = django_filters.MultipleChoiceFilter(label=_("Segment"), choices=Segment.choices)
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=CustomerStatus.choices)
-    home_branch = django_filters.NumberFilter(label=_("Branch"), field_name="home_branch_id")
-    relationship_manager = django_filters.NumberFilter(
-        label=_("Relationship manager"), field_name="relationship_manager_id"
-    )
-    not_contacted_days = django_filters.NumberFilter(
-        label=_("Not contacted for (days)"), method="filter_not_contacted", min_value=0
+    home_branch = IdFilter(label=_("Branch"), field_name="home_branch_id")
+    relationship_manager = IdFilter(label=_("Relationship manager"), field_name="relationship_manager_id")
+    not_contacted_days = IntegerFilter(
+        label=_("Not contacted for (days)"), method="filter_not_contacted",
+        min_value=0, max_value=MAX_NOT_CONTACTED_DAYS,
     )
     contacted_since = django_filters.DateFilter(
         label=_("Contacted since"), field_name="last_contact_at", lookup_expr="date__gte"
@@ -102,4 +110,15 @@ class CustomerFilterSet(django_filters.FilterSet):
         return queryset.filter(open_need if value else ~open_need)
 
     def filter_sort(self, queryset, name, value):
+        if value in NAME_PREFIX_ORDERING and is_name_prefix_match(queryset):
+            return queryset.order_by(*NAME_PREFIX_ORDERING[value])
         return queryset.order_by(*ORDERING.get(value, ORDERING["name"]))
+
+
+class CustomerCursorFilterSet(CustomerFilterSet):
+    """The same filters for the API, whose cursor pages offer only CURSOR_ORDERING."""
+
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"), method="filter_sort",
+        choices=[(key, key) for key in CURSOR_ORDERING], empty_label=None,
+    )

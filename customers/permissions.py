@@ -82,12 +82,24 @@ def model_permissions(user) -> frozenset[str]:
     return cached
 
 
-def remember_actor(user, *, model_permissions, delegations) -> None:
-    """Keep what `model_permissions` and `delegated_managers` would read about `user` for the
-    request (for `customers.selectors.actor_load`, which reads them in one query with the
-    user's roles and branch)."""
+def remember_actor(user, *, model_permissions, delegations, holds_grants: bool) -> None:
+    """Keep what `model_permissions`, `delegated_managers` and `holds_customer_grants` would
+    read about `user` for the request (for `customers.selectors.actor_load`, which reads them
+    in one query with the user's roles and branch)."""
     user._customer_model_perms = frozenset(model_permissions) if user.is_active else frozenset()
     user._customer_delegations = list(delegations)
+    user._customer_holds_grants = bool(holds_grants)
+
+
+def holds_customer_grants(user) -> bool:
+    """Whether `user` holds `view_customer` on any one customer (a book, an administrator's
+    grant). When they hold none, the VIEW restriction leaves out the per-customer test, so a
+    branch manager's search reads their branch's index alone (cached per request)."""
+    cached = getattr(user, "_customer_holds_grants", None)
+    if cached is None:
+        cached = user._customer_holds_grants = CustomerUserObjectPermission.objects.filter(
+            user_id=user.pk, permission_id=permission_id(VIEW)).exists()
+    return cached
 
 
 def remember_visible(user, customer_id: int) -> None:
@@ -138,6 +150,7 @@ class CustomerAction(StrEnum):
     MANAGE_BOOKS = "manage_books"  # move whole books and delegate them (the object: an RM)
     CHANGE_HOLDINGS = "change_holdings"  # record the products a customer holds
     LOG_INTERACTION = "log_interaction"  # record a contact on the timeline
+    LOG_FOR_SYSTEM = "log_for_system"  # log it in a system's name (a channel), naming no staff
     RECORD_NEED = "record_need"  # record a need
     MANAGE_CONSENT = "manage_consent"  # record or withdraw the customer's consent to be contacted
     PLACE_HOLD = "place_hold"  # place or lift a contact hold (a cool-off from outreach)
@@ -197,6 +210,9 @@ RULES: dict[str, tuple[Grant, ...]] = {
     CustomerAction.MANAGE_BOOKS: (Grant((REASSIGN,), Scope.BRANCH),),
     CustomerAction.CHANGE_HOLDINGS: (Grant((CHANGE,), Scope.CLEAR),),
     CustomerAction.LOG_INTERACTION: (Grant((ADD, CHANGE), Scope.VISIBLE),),
+    # A person's interaction always names them; only core banking and the channels' service
+    # accounts (head office with change) speak for a system.
+    CustomerAction.LOG_FOR_SYSTEM: (Grant((CHANGE,), Scope.HEAD_OFFICE),),
     CustomerAction.RECORD_NEED: (Grant((ADD, CHANGE), Scope.VISIBLE),),
     CustomerAction.MANAGE_CONSENT: (Grant((ADD, CHANGE), Scope.VISIBLE),),
     CustomerAction.PLACE_HOLD: (Grant((ADD, CHANGE), Scope.VISIBLE),),
@@ -220,6 +236,8 @@ REFUSALS = {
     CustomerAction.CHANGE_HOLDINGS: _("You may change holdings only of customers whose details you see "
                                       "in clear."),
     CustomerAction.LOG_INTERACTION: _("You may not log interactions for this customer."),
+    CustomerAction.LOG_FOR_SYSTEM: _("Only a service account may log an interaction in a system's name; "
+                                     "yours name you."),
     CustomerAction.RECORD_NEED: _("You may not record needs for this customer."),
     CustomerAction.MANAGE_CONSENT: _("You may not record consent for this customer."),
     CustomerAction.PLACE_HOLD: _("You may not place or lift contact holds for this customer."),
@@ -342,19 +360,24 @@ class CustomerPolicy:
     def _restrict_view(self, queryset: QuerySet, user) -> QuerySet:
         if is_head_office(user):
             return queryset
-        condition = Q(
-            Exists(
+        conditions = []
+        if holds_customer_grants(user):
+            conditions.append(Q(Exists(
                 CustomerUserObjectPermission.objects.filter(
                     user_id=user.pk, permission_id=permission_id(VIEW), content_object_id=OuterRef("pk")
                 )
-            )
-        )
+            )))
         branch_id = user_branch_id(user)
         if branch_id and user_roles(user) & BRANCH_ROLES:
-            condition |= Q(home_branch_id=branch_id)
+            conditions.append(Q(home_branch_id=branch_id))
         delegators = delegated_managers(user)
         if delegators:
-            condition |= Q(relationship_manager_id__in=delegators)
+            conditions.append(Q(relationship_manager_id__in=delegators))
+        if not conditions:
+            return queryset.none()
+        condition = conditions[0]
+        for other in conditions[1:]:
+            condition |= other
         return queryset.filter(condition)
 
     def _restrict_clear(self, queryset: QuerySet, user) -> QuerySet:
@@ -434,7 +457,8 @@ def live_reveal_grants(user, customer: Customer) -> list[RevealGrant]:
 def forget_access(user) -> None:
     """Drop what the policy has read about `user`'s access in this request (call after a
     change to their grants: a reveal, a reassignment, a delegation)."""
-    for name in ("_customer_clear", "_customer_visible", "_customer_delegations", "_customer_grants"):
+    for name in ("_customer_clear", "_customer_visible", "_customer_delegations", "_customer_holds_grants",
+                 "_customer_grants"):
         user.__dict__.pop(name, None)
 
 
@@ -458,6 +482,15 @@ def check(user, action: str, obj=None) -> None:
     """Raise PermissionDenied with the action's message unless `allows(user, action, obj)`."""
     if not allows(user, action, obj):
         raise PermissionDenied(access.policy_for(Customer).refusal(action))
+
+
+def list_views_restrict(queryset: QuerySet, user) -> QuerySet:
+    """The saved list views (SavedListView) `user` may see and manage: their own, and only
+    while they may see customers at all. Nobody, administrators included, uses another
+    user's views in the portal or the API; one that is not theirs is simply absent (404)."""
+    if not allows(user, CustomerAction.VIEW):
+        return queryset.none()
+    return queryset.filter(owner_id=user.pk)
 
 
 def grant_book_permissions(*, user_id: int, customer_ids: Iterable[int]) -> int:

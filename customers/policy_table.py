@@ -53,6 +53,7 @@ ACTION_LABELS = {
     CustomerAction.MANAGE_BOOKS: _("move books, delegate"),
     CustomerAction.CHANGE_HOLDINGS: _("record holdings"),
     CustomerAction.LOG_INTERACTION: _("log an interaction"),
+    CustomerAction.LOG_FOR_SYSTEM: _("log an interaction in a system's name"),
     CustomerAction.RECORD_NEED: _("record a need"),
     CustomerAction.MANAGE_CONSENT: _("record or withdraw consent"),
     CustomerAction.PLACE_HOLD: _("place or lift a contact hold"),

@@ -13,6 +13,7 @@ record is the customer's action on its customer.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from django.db import models
@@ -166,6 +167,32 @@ def register_protected_models() -> None:
         fields=[access.SensitiveField("reason", "reason", "text", _("reason")),
                 access.SensitiveField("lift_reason", "lift_reason", "text", _("reason for lifting"))],
     )
+
+
+def _sees_records(model, user, ids, *, clear_fields=()) -> bool:
+    return access.sees_records(user, model, ids, clear_fields=clear_fields)
+
+
+def register_replay_checks() -> None:
+    """Tell the API's Idempotency-Key replays who may still see the customers app's records
+    (from AppConfig.ready()): the one policy answers, so a replay after a reassignment, an
+    ended delegation or a withdrawn import right answers 404 as any unseen record does."""
+    from crm.api import idempotency
+    from customers.intake.selectors import import_jobs_visible
+    from customers.models import (
+        ConsentEvent,
+        ContactHold,
+        Customer,
+        Holding,
+        ImportJob,
+        Interaction,
+        Need,
+        SegmentOverride,
+    )
+
+    for model in (Customer, Holding, Interaction, Need, SegmentOverride, ConsentEvent, ContactHold):
+        idempotency.register_replay_check(model._meta.label_lower, functools.partial(_sees_records, model))
+    idempotency.register_replay_check(ImportJob._meta.label_lower, import_jobs_visible)
 
 
 def _customer_numbers(object_ids) -> dict[str, str]:

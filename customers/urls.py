@@ -2,12 +2,18 @@
 
 from django.urls import path
 
-from customers.views import actions, books, create, detail, duplicates, export, listing, outreach
+from customers.views import actions, books, create, detail, duplicates, export, list_views, listing, outreach
 
 urlpatterns = [
     path("", listing.customer_list, name="customer-list"),
     path("search/", listing.customer_search, name="customer-search"),
     path("new/", create.customer_create, name="customer-create"),
+    path("views/", list_views.list_view_manage, name="customer-list-views"),
+    path("views/new/", list_views.list_view_save, name="customer-list-view-save"),
+    path("views/<int:pk>/", list_views.list_view_apply, name="customer-list-view-apply"),
+    path("views/<int:pk>/rename/", list_views.list_view_rename, name="customer-list-view-rename"),
+    path("views/<int:pk>/filters/", list_views.list_view_update_filters, name="customer-list-view-filters"),
+    path("views/<int:pk>/delete/", list_views.list_view_delete, name="customer-list-view-delete"),
     path("duplicates/", duplicates.customer_duplicates_overview, name="customer-duplicates-overview"),
     path("export.csv", export.customer_export, name="customer-export"),
     path("books/", books.customer_books, name="customer-books"),

@@ -19,12 +19,56 @@ def _celery_eager():
     celery_app.conf.task_always_eager = False
 
 
+@pytest.fixture
+def celery_not_eager():
+    """Celery sends tasks to the broker, as in production, for the length of one test."""
+    celery_app.conf.task_always_eager = False
+    yield celery_app
+    celery_app.conf.task_always_eager = True
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _close_circuit_breakers():
+    # A test that takes Redis away opens them; the next test starts with Redis answering.
+    from crm.api.throttling import cache_breaker
+    from crm.outbox import broker_breaker
+
+    yield
+    cache_breaker.reset()
+    broker_breaker.reset()
+
+
+@pytest.fixture
+def private_valkey(tmp_path):
+    """A Valkey server of this test's own (tests/valkey.py), stopped at the end."""
+    from tests.valkey import PrivateValkey
+
+    server = PrivateValkey(tmp_path / "valkey")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def private_celery(private_valkey):
+    """A Celery app on `private_valkey` as the current app: tasks go to that broker."""
+    from celery import Celery
+
+    app = Celery("faults", broker=private_valkey.url(), set_as_current=False)
+    app.conf.task_default_queue = "celery"
+    app.set_current()
+    app.finalize()
+    yield app
+    celery_app.set_current()
+    app.close()
 
 
 @pytest.fixture

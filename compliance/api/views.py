@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -19,16 +19,30 @@ from compliance.filtersets import AuditEventFilterSet
 from compliance.models import AuditAction, AuditEvent
 from compliance.permissions import IsComplianceOfficer
 from compliance.selectors import audit_customer_access_report
+from crm.api.idempotency import ErrorOutputSerializer
+from crm.api.pagination import DefaultCursorPagination
+
+REFUSED = {
+    400: OpenApiResponse(ErrorOutputSerializer, description=_("Invalid filters.")),
+    403: OpenApiResponse(ErrorOutputSerializer, description=_(
+        "Only compliance officers read the audit trail: other signed-in users get 403.")),
+}
 
 
-class AuditEventCursorPagination(CursorPagination):
+class AuditEventCursorPagination(DefaultCursorPagination):
     """Newest first by sequence, the trail's primary key."""
 
     ordering = "-sequence"
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List audit events",
+        description=str(_("Newest first, filtered as on the audit page. Compliance officers only; "
+                          "every search is itself recorded in the trail.")),
+        responses={200: AuditEventOutputSerializer(many=True), **REFUSED},
+    ),
+)
 class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The audit trail, newest first, filtered like the browser page. Compliance officers only."""
 
@@ -52,7 +66,7 @@ class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[CustomerAccessInputSerializer],
-        responses={200: CustomerAccessReportOutputSerializer},
+        responses={200: CustomerAccessReportOutputSerializer, **REFUSED},
     )
     @action(
         detail=False,

@@ -3,9 +3,11 @@
 ``EncryptedTextField``, ``EncryptedDateField`` and ``EncryptedDecimalField`` store an
 AES-256-GCM token (see :mod:`compliance.crypto`) in a ``text`` column and give Python code a
 ``str``, ``datetime.date`` or ``decimal.Decimal``. The encryption context is
-``"<app_label>.<model_name>.<field_name>"``, so a token copied into another column does not
-decrypt. Renaming the model or the field changes that context: pass the old one as
-``encryption_context=`` to keep existing rows readable.
+``"<app_label>.<model_name>.<field_name>"`` and each token is bound to its row's
+:class:`RecordKeyField` (a UUID set before the row is inserted), so a token copied into
+another column, or onto another row, does not decrypt. Renaming the model or the field
+changes that context: pass the old one as ``encryption_context=`` to keep existing rows
+readable.
 
 Reading is lazy. A loaded row keeps its token (a :class:`Ciphertext`) until the attribute
 is first read, and a ``DecryptionError`` can name the row. The plaintext is then cached on
@@ -29,6 +31,10 @@ What the database cannot do with these columns, by design:
   every encryption of the same value differs.
 * The ciphertext length reveals the plaintext length.
 
+``QuerySet.update()`` and ``bulk_update()`` cannot take a plaintext for an encrypted column
+(there is no row to bind it to: ``FieldError``); pass a :class:`Ciphertext` from
+``field.encrypt_value(value, row=instance)``, or assign on the instance and save.
+
 ``QuerySet.update()``, ``bulk_update()`` and ``save(update_fields=[...])`` bypass or skip a
 :class:`BlindIndexField` or :class:`MaskHintField` unless it is updated too: list it in
 ``update_fields``, or set it with :func:`mask_hint_for` / :func:`set_mask_hints`.
@@ -48,6 +54,8 @@ from compliance.fields.encrypted import (
     EncryptedDecimalField,
     EncryptedField,
     EncryptedTextField,
+    RecordKeyField,
+    record_key_field,
     stored_value,
 )
 from compliance.fields.hints import hint_fields_of, mask_hint_for, set_mask_hints, stored_mask
@@ -63,11 +71,13 @@ __all__ = [
     "EncryptedField",
     "EncryptedTextField",
     "MaskHintField",
+    "RecordKeyField",
     "blind_index_fields",
     "encrypted_fields",
     "hint_fields_of",
     "mask_hint_fields",
     "mask_hint_for",
+    "record_key_field",
     "set_mask_hints",
     "stored_mask",
     "stored_value",

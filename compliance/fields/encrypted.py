@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.postgres.functions import RandomUUID
 from django.core import checks
 from django.core.exceptions import FieldError
 from django.core.validators import MaxLengthValidator
@@ -102,6 +104,42 @@ class Ciphertext:
             return f"<Ciphertext under key {key_id_of(self.token)!r}>"
         except ValueError:
             return "<Ciphertext (malformed)>"
+
+
+class RecordKeyField(models.UUIDField):
+    """The stable identity of a row, which every encrypted value of the row is bound to.
+
+    A random UUID set in Python when the instance is made (so it is known before the INSERT
+    that assigns the primary key, and to ``bulk_create`` and COPY writers), and by the
+    database for rows that existed before the column did. It never changes: a row's tokens
+    only decrypt with it, so a token copied onto another row fails authentication. Not
+    indexed: nothing looks a row up by it. Every model with an encrypted field has one
+    (system check ``compliance.E006``).
+    """
+
+    description = _("Record key")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("default", uuid.uuid4)
+        kwargs.setdefault("db_default", RandomUUID())
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("default") is uuid.uuid4:
+            del kwargs["default"]
+        if kwargs.get("editable") is False:
+            del kwargs["editable"]
+        return name, public_path(path, self), args, kwargs
+
+
+def record_key_field(model: type[models.Model]) -> RecordKeyField | None:
+    """The model's RecordKeyField, or None if it has none."""
+    for item in model._meta.concrete_fields:
+        if isinstance(item, RecordKeyField):
+            return item
+    return None
 
 
 class EncryptedAttribute(DeferredAttribute):
@@ -246,24 +284,60 @@ class EncryptedField(models.Field):
             return None
         return Ciphertext(value)
 
-    def encrypt_value(self, value: Any) -> str | None:
-        """Return the token for Python ``value`` (None for None) under the current key.
+    def identity_of(self, instance: models.Model) -> str:
+        """The identity ``instance``'s values of this column are bound to: its record key
+        as text ("" for a model without a :class:`RecordKeyField`, which the system check
+        allows only outside installed apps)."""
+        key_field = record_key_field(type(instance))
+        if key_field is None:
+            return ""
+        key = getattr(instance, key_field.attname)
+        if key is None:
+            raise FieldError(
+                f"{instance._meta.label} row {instance.pk} has no {key_field.name}: its encrypted "
+                "values cannot be bound to it."
+            )
+        return str(key)
 
-        Raise ``ValidationError`` if ``to_python`` cannot convert the value.
+    def encrypt_value(self, value: Any, *, row: models.Model | None = None,
+                      identity: str | None = None) -> str | None:
+        """Return the token for Python ``value`` (None for None) under the current key, bound
+        to the row ``row`` (an instance) or to ``identity`` (its record key as text).
+
+        Raise ``ValidationError`` if ``to_python`` cannot convert the value and ``TypeError``
+        if neither ``row`` nor ``identity`` is given (a model without a RecordKeyField binds
+        to its column only, and needs neither).
         """
+        identity = self._identity(row, identity)
         python_value = self.to_python(value)
         if python_value is None:
             return None
-        return encrypt(self.to_plaintext(python_value), context=self.encryption_context)
+        return encrypt(self.to_plaintext(python_value), context=self.encryption_context, identity=identity)
 
-    def decrypt_value(self, stored: Ciphertext | str, *, row: object | None = None) -> Any:
+    def _identity(self, row: object | None, identity: str | None) -> str:
+        if identity is not None:
+            return identity
+        if isinstance(row, models.Model):
+            return self.identity_of(row)
+        if not hasattr(self, "model") or record_key_field(self.model) is None:
+            return ""
+        raise TypeError(
+            f"{self.encryption_context} is bound to its row: pass the instance as row= or its "
+            "record key as identity=."
+        )
+
+    def decrypt_value(self, stored: Ciphertext | str, *, row: object | None = None,
+                      identity: str | None = None) -> Any:
         """Return the Python value of a token or :class:`Ciphertext` of this column.
 
-        ``row`` (instance or primary key) is named in errors. Raise ``DecryptionError`` if
-        the token does not decrypt for this column or holds an invalid value.
+        ``row`` is the instance the value belongs to, or, with ``identity`` (the row's record
+        key as text) given, its primary key; the primary key is named in errors. Raise
+        ``DecryptionError`` if the token does not decrypt for this column and row or holds an
+        invalid value, and ``TypeError`` if the row's identity is not given.
         """
         token = stored.token if isinstance(stored, Ciphertext) else stored
-        text = decrypt(token, context=self.encryption_context, row=row)
+        text = decrypt(token, context=self.encryption_context, identity=self._identity(row, identity),
+                       row=row)
         try:
             return self.from_plaintext(text)
         except (ValueError, ArithmeticError):
@@ -301,19 +375,31 @@ class EncryptedField(models.Field):
             data[self.attname] = None
             return None
         text = self.to_plaintext(python_value)
-        stored = Ciphertext.revealed(
-            encrypt(text, context=self.encryption_context), self.from_plaintext(text)
-        )
+        token = encrypt(text, context=self.encryption_context, identity=self.identity_of(model_instance))
+        stored = Ciphertext.revealed(token, self.from_plaintext(text))
         data[self.attname] = stored
         return stored
 
     def get_prep_value(self, value: Any) -> Any:
-        """Return the token for ``value``: a Ciphertext's own, or a fresh encryption."""
+        """Return the token for ``value``: a Ciphertext's own.
+
+        Raise ``FieldError`` for a plain value of a model with a RecordKeyField: without its
+        row (``QuerySet.update()``, ``bulk_update()``, a lookup) it cannot be bound to one.
+        Assign it on the instance and save, or pass a Ciphertext made with
+        :meth:`encrypt_value`.
+        """
         if value is None:
             return None
         if isinstance(value, Ciphertext):
             return value.token
-        return self.encrypt_value(models.Field.get_prep_value(self, value))
+        if hasattr(value, "resolve_expression"):
+            return value
+        if not hasattr(self, "model") or record_key_field(self.model) is None:
+            return self.encrypt_value(models.Field.get_prep_value(self, value))
+        raise FieldError(
+            f"{self.encryption_context} is bound to its row: assign the value on the instance and "
+            "save, or pass a Ciphertext from encrypt_value(value, row=instance)."
+        )
 
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
         # The Date and Decimal parents adapt values to their column types; the column is
@@ -369,6 +455,16 @@ class EncryptedField(models.Field):
                     hint="Use default= instead.",
                     obj=self,
                     id="compliance.E002",
+                )
+            )
+        if record_key_field(self.model) is None:
+            errors.append(
+                checks.Error(
+                    f"{self.model._meta.label} has an encrypted field but no RecordKeyField to "
+                    "bind its values to.",
+                    hint="Add record_key = compliance.fields.RecordKeyField().",
+                    obj=self,
+                    id="compliance.E006",
                 )
             )
         ordering = getattr(self.model._meta, "ordering", None) or ()

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from crm.api.exceptions import RequestTooLarge
 from crm.middleware import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,12 @@ def exception_handler(exc, context):
     """DRF exception handler producing the single error format."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        # Django's word for a malformed request (a bad header, too many fields): a 400 that
+        # names nothing of what was sent.
+        exc = exceptions.ParseError(_("The request is malformed."), code="bad_request")
     elif isinstance(exc, PermissionDenied):
         # The policy's refusal says which rule refused; it names no record.
         exc = exceptions.PermissionDenied(str(exc) or None)
@@ -92,6 +99,13 @@ def api_not_found(request, exception=None) -> JsonResponse:
     )
 
 
+def api_too_large(request) -> JsonResponse:
+    return json_error_response(
+        request, status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, code="too_large",
+        message=str(RequestTooLarge.default_detail),
+    )
+
+
 def api_server_error(request) -> JsonResponse:
     return json_error_response(
         request,
@@ -101,4 +115,11 @@ def api_server_error(request) -> JsonResponse:
     )
 
 
-__all__ = ["api_not_found", "api_server_error", "error_body", "exception_handler"]
+__all__ = [
+    "RequestTooLarge",
+    "api_not_found",
+    "api_server_error",
+    "api_too_large",
+    "error_body",
+    "exception_handler",
+]

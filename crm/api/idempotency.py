@@ -22,6 +22,15 @@ encrypted under the context "crm.idempotencyrecord.response", together with the 
 field names the first response showed in clear, so that a replay is noted for the audit chain
 (`pii.revealed`) exactly as the first response was.
 
+A replay re-checks access. Access may have been revoked since the first response (the customer
+reassigned away, a delegation ended, an import right withdrawn), so a stored body is shown
+again only to a caller who may still see what it shows. While the view runs it names the
+records its response concerns (`note_subject`); those, and the records the response showed in
+clear, are stored with the body. The apps that own the records register a `ReplayCheck` per
+record type (`register_replay_check`, from their AppConfig.ready()); a replay asks each check
+and answers 404, as for any record the caller may not see, when one of them says no or when
+no check is registered for a type the body shows.
+
 Why this lives in the project package and how it reaches the trust layer: the mechanism is
 API plumbing that every app's API uses, beside the error format and the pagination, and its
 table and purge task are the project package's. Every app, the trust layer included, may
@@ -46,7 +55,9 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core import checks
@@ -97,10 +108,12 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     type=str,
     location=OpenApiParameter.HEADER,
     required=False,
+    pattern=r"^[!-~]{1,255}$",  # KEY_PATTERN: printable ASCII (0x21-0x7e), as JSON Schema writes it
     description=gettext_lazy(
         "A unique key per operation (1-255 printable ASCII characters). A retry with the same key "
         "and body within 24 hours returns the first response with `Idempotent-Replayed: true` "
-        "instead of repeating the write; the same key with another body is refused with 422."
+        "instead of repeating the write; the same key with another body is refused with 422. A "
+        "malformed key is refused with 400 and a field error on `Idempotency-Key`."
     ),
 )
 
@@ -145,6 +158,50 @@ def register_protection(protection: Protection | None) -> Protection | None:
     global _protection
     previous, _protection = _protection, protection
     return previous
+
+
+# (user, ids, *, clear_fields) -> whether `user` may still see every record `ids` of the type,
+# and, when `clear_fields` is not empty, those of its fields in clear (a check ignores names
+# that are not fields of its type).
+ReplayCheck = Callable[..., bool]
+
+_replay_checks: dict[str, ReplayCheck] = {}
+_subjects: ContextVar[dict[str, set] | None] = ContextVar("idempotency_subjects", default=None)
+
+
+def register_replay_check(object_type: str, check: ReplayCheck | None) -> ReplayCheck | None:
+    """Install the check a replay asks about records of `object_type` (an app label and model
+    name in lower case, "customers.customer"); return the check it replaces. None removes it:
+    stored responses showing such records are then never replayed.
+
+    Called by the app that owns the model, from its AppConfig.ready().
+    """
+    previous = _replay_checks.pop(object_type, None)
+    if check is not None:
+        _replay_checks[object_type] = check
+    return previous
+
+
+def note_subject(object_type: str, object_id) -> None:
+    """Note that the response being built shows record `object_id` of `object_type`, so that
+    a replay of it is answered only while the caller may still see that record.
+
+    Does nothing outside a request with an Idempotency-Key: call it wherever a view reads the
+    record its answer shows.
+    """
+    subjects = _subjects.get()
+    if subjects is not None:
+        subjects.setdefault(object_type, set()).add(object_id)
+
+
+@contextmanager
+def _noting_subjects() -> Iterator[dict[str, set]]:
+    subjects: dict[str, set] = {}
+    token = _subjects.set(subjects)
+    try:
+        yield subjects
+    finally:
+        _subjects.reset(token)
 
 
 def _registered_protection() -> Protection:
@@ -250,7 +307,28 @@ def _error(status_code: int, code: str, message: str, fields=None) -> Response:
     )
 
 
-def _replay(record: IdempotencyRecord, fingerprint: _Fingerprint, protection: Protection) -> Response:
+def _may_replay(user, stored: dict) -> bool:
+    """Whether `user` may still see every record the stored response shows (see the module
+    docstring): the subjects its view named, and what it showed in clear, in clear."""
+    revealed = stored.get("revealed", {})
+    revealed_fields = list(stored.get("revealed_fields", []))
+    subjects = stored.get("subjects", {})
+    for object_type in sorted(set(subjects) | set(revealed)):
+        check = _replay_checks.get(object_type)
+        if check is None:
+            return False
+        in_clear = set(revealed.get(object_type, []))
+        masked = set(subjects.get(object_type, [])) - in_clear
+        if in_clear and not check(user, sorted(in_clear), clear_fields=revealed_fields):
+            return False
+        if masked and not check(user, sorted(masked), clear_fields=[]):
+            return False
+    return True
+
+
+def _replay(
+    record: IdempotencyRecord, fingerprint: _Fingerprint, protection: Protection, user
+) -> Response:
     if (record.method, record.path, record.request_hash) != (
         fingerprint.method, fingerprint.path, fingerprint.request_hash
     ):
@@ -259,6 +337,8 @@ def _replay(record: IdempotencyRecord, fingerprint: _Fingerprint, protection: Pr
             _("This Idempotency-Key was already used for a different request. Use a new key."),
         )
     stored = json.loads(protection.decrypt(record.response, context=RESPONSE_CONTEXT, row=record))
+    if not _may_replay(user, stored):
+        return _error(status.HTTP_404_NOT_FOUND, "not_found", _("Not found."))
     # Showing the stored body again shows its personal data again: account for it as the
     # first response was accounted for.
     fields = stored.get("revealed_fields", [])
@@ -268,10 +348,13 @@ def _replay(record: IdempotencyRecord, fingerprint: _Fingerprint, protection: Pr
     return Response(stored["body"], status=record.status_code, headers={REPLAYED_HEADER: "true"})
 
 
-def _store(record: IdempotencyRecord, response: Response, protection: Protection) -> None:
+def _store(
+    record: IdempotencyRecord, response: Response, protection: Protection, subjects: dict[str, set]
+) -> None:
     revealed, revealed_fields = protection.reveals_noted()
     text = json.dumps(
-        {"body": response.data, "revealed": revealed, "revealed_fields": revealed_fields},
+        {"body": response.data, "revealed": revealed, "revealed_fields": revealed_fields,
+         "subjects": {object_type: sorted(ids) for object_type, ids in subjects.items()}},
         cls=JSONEncoder, ensure_ascii=False,
     )
     record.status_code = response.status_code
@@ -308,10 +391,11 @@ def idempotent(handler: Callable) -> Callable:
             with transaction.atomic():
                 claimed, existing = _claim(user=user, key=key, fingerprint=fingerprint)
                 if existing is not None:
-                    return _replay(existing, fingerprint, protection)
-                response = handler(view, request, *args, **kwargs)
+                    return _replay(existing, fingerprint, protection, user)
+                with _noting_subjects() as subjects:
+                    response = handler(view, request, *args, **kwargs)
                 if isinstance(response, Response) and 200 <= response.status_code < 300:
-                    _store(claimed, response, protection)
+                    _store(claimed, response, protection, subjects)
                 else:
                     # Nothing was written (services roll back on error): free the key.
                     transaction.set_rollback(True)
@@ -348,9 +432,12 @@ __all__ = [
     "REPLAYED_HEADER",
     "ErrorOutputSerializer",
     "Protection",
+    "ReplayCheck",
     "check_protection",
     "idempotency_records_purge",
     "idempotent",
+    "note_subject",
     "register_protection",
+    "register_replay_check",
     "request_hash",
 ]

@@ -5,13 +5,15 @@ from __future__ import annotations
 from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from crm.api.idempotency import ErrorOutputSerializer
+from crm.api.throttling import ScopedRateThrottle
+from crm.lockout import LOCKED_CODE
 from crm.services import api_token_issue
 
 
@@ -28,8 +30,10 @@ class TokenOutputSerializer(serializers.Serializer):
 
 class AccountLocked(exceptions.APIException):
     status_code = status.HTTP_403_FORBIDDEN
-    default_detail = _("This account is locked after too many failed sign-ins. Try again later.")
-    default_code = "account_locked"
+    # The same words whether the account or the client address reached its limit, and
+    # whether or not the account exists (crm.lockout).
+    default_detail = _("Too many failed sign-ins. Try again later.")
+    default_code = LOCKED_CODE
 
 
 class TokenObtainView(APIView):
@@ -44,7 +48,19 @@ class TokenObtainView(APIView):
         # No authentication runs here, but a failed sign-in is still a 401 challenge.
         return "Token"
 
-    @extend_schema(request=TokenRequestInputSerializer, responses={201: TokenOutputSerializer})
+    @extend_schema(
+        request=TokenRequestInputSerializer,
+        responses={
+            201: TokenOutputSerializer,
+            400: OpenApiResponse(ErrorOutputSerializer, description=_("Invalid fields.")),
+            401: OpenApiResponse(ErrorOutputSerializer, description=_("Wrong username or password.")),
+            403: OpenApiResponse(ErrorOutputSerializer, description=_(
+                "Locked after too many failed sign-ins, for the account or for the client address "
+                "(code `account_locked`).")),
+            429: OpenApiResponse(ErrorOutputSerializer, description=_(
+                "Too many requests from this client address (code `throttled`); see Retry-After.")),
+        },
+    )
     def post(self, request):
         data = TokenRequestInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -13,6 +13,7 @@ customers   customers: search, sensitive details, status actions
 records     rows that belong to customers: holdings, needs, interactions, overrides, history...
 books       book delegations
 intake      import jobs (without their content)
+list_views  users' saved list views, read-only
 segments    versions of the segmentation rules and their rules
 reference   exchange rates
 outreach    consent, contact holds and the contact log (read-only), contact caps (through services)
@@ -22,9 +23,9 @@ customers.reference_data), which audit them; those pages write no admin log entr
 change is audited once.
 """
 
-from customers.admin import books, customers, intake, outreach, records, reference, segments
+from customers.admin import books, customers, intake, list_views, outreach, records, reference, segments
 from customers.admin.customers import CustomerAdmin
 from customers.admin.segments import SegmentRuleSetAdmin
 
-__all__ = ["CustomerAdmin", "SegmentRuleSetAdmin", "books", "customers", "intake", "outreach", "records",
-           "reference", "segments"]
+__all__ = ["CustomerAdmin", "SegmentRuleSetAdmin", "books", "customers", "intake", "list_views", "outreach",
+           "records", "reference", "segments"]

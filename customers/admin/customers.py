@@ -1,19 +1,46 @@
-"""Admin of customers: read-only, searched like the portal, sensitive details through RecordView."""
+"""Admin of customers: read-only, searched like the portal, sensitive details through RecordView.
+
+The search box posts (customers/customer/search/): a name or customer number comes back as
+`?q=`, while a phone, e-mail, ID or card number is sealed in the session and the change list
+gets an opaque `?search=<token>`, as on the portal's customer list. Such a term sent as `?q=`
+in a URL is refused with a message and never searched for.
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect, QueryDict
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from compliance import access
 from compliance.access import RecordView
 from customers import services
-from customers.admin.base import CustomerDataAdmin, shown
+from customers.admin.base import CustomerDataAdmin, RecordViewChangeList, shown
 from customers.models import Customer, CustomerKind, CustomerStatus
 from customers.permissions import CustomerAction
-from customers.selectors import customer_search
+from customers.selectors import SEARCH_TERMS, customer_search, is_identifier
+
+SEARCH_TOKEN_VAR = "search"  # noqa: S105 - a query parameter's name
+# What the change list's own links and the search form do not carry over.
+_NOT_KEPT = ("q", SEARCH_TOKEN_VAR, "p", "csrfmiddlewaretoken")
+
+
+class CustomerChangeList(RecordViewChangeList):
+    """Keeps a sealed search's token in the list's links (sorting, filters, pages)."""
+
+    def get_query_string(self, new_params=None, remove=None):
+        token = getattr(self.model_admin_request, "_customer_search_token", None)
+        if token:
+            new_params = {SEARCH_TOKEN_VAR: token, **(new_params or {})}
+        return super().get_query_string(new_params, remove)
+
+    def __init__(self, request, *args, **kwargs):
+        self.model_admin_request = request
+        super().__init__(request, *args, **kwargs)
 
 
 @admin.register(Customer)
@@ -27,6 +54,7 @@ class CustomerAdmin(CustomerDataAdmin):
     # turns the search box on.
     search_fields = ["number"]
     search_help_text = _("Customer number, name, or an exact phone number, e-mail or ID number.")
+    change_list_template = "admin/customers/customer/change_list.html"
     ordering = ["number"]
     actions = ["refresh_aum", "mark_dormant", "mark_active"]
     fieldsets = [
@@ -57,8 +85,71 @@ class CustomerAdmin(CustomerDataAdmin):
         for view in RecordView.for_objects(request.user, rows):
             view.obj._record_views = {"customer": view}
 
+    def get_changelist(self, request, **kwargs):
+        return CustomerChangeList
+
+    def get_urls(self):
+        search = self.admin_site.admin_view(self.search_view)
+        return [path("search/", search, name="customers_customer_search"), *super().get_urls()]
+
+    def _changelist_url(self, query: QueryDict) -> str:
+        target = reverse("admin:customers_customer_changelist", current_app=self.admin_site.name)
+        return f"{target}?{query.urlencode()}" if query else target
+
+    def search_view(self, request):
+        """The search box's POST: redirect to the change list with the term, or with a token
+        for it when it is a phone, e-mail, ID or card number."""
+        return require_POST(self._search)(request)
+
+    def _search(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        query = QueryDict(mutable=True)
+        for name, values in request.POST.lists():
+            if name not in _NOT_KEPT:
+                query.setlist(name, values)
+        term = request.POST.get("q", "").strip()
+        if term:
+            if is_identifier(term):
+                query[SEARCH_TOKEN_VAR] = SEARCH_TERMS.store(request.session, term)
+            else:
+                query["q"] = term
+        return HttpResponseRedirect(self._changelist_url(query))
+
+    def changelist_view(self, request, extra_context=None):
+        if any(is_identifier(term.strip()) for term in request.GET.getlist("q")):
+            messages.error(request, _(
+                "Search for a phone number, e-mail or ID number with the search box: such terms are "
+                "never sent in a web address. That search was not run."
+            ))
+            query = request.GET.copy()
+            query.pop("q")
+            return HttpResponseRedirect(self._changelist_url(query))
+        token = request.GET.get(SEARCH_TOKEN_VAR)
+        if token is not None:
+            query = request.GET.copy()
+            query.pop(SEARCH_TOKEN_VAR)
+            term = SEARCH_TERMS.read(request.session, token)
+            if term is None:
+                messages.warning(request, _("That search has expired. Search again."))
+                return HttpResponseRedirect(self._changelist_url(query))
+            # The change list treats every parameter it does not know as a filter: it reads
+            # the list without the token, and the term from here.
+            request.GET = query
+            request._customer_search_term, request._customer_search_token = term, token
+        kept = QueryDict(mutable=True)
+        for name, values in request.GET.lists():
+            if name not in _NOT_KEPT:
+                kept.setlist(name, values)
+        context = {
+            "search_kept": [(name, value) for name, values in kept.lists() for value in values],
+            "search_sealed": getattr(request, "_customer_search_token", None) is not None,
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=context)
+
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
+        term = getattr(request, "_customer_search_term", None) or search_term.strip()
         if not term:
             return queryset, False
         return customer_search(actor=request.user, term=term, base=queryset), False

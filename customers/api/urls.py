@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from customers.api.views import CustomerViewSet, ImportJobViewSet
+from customers.api.views import CustomerViewSet, ImportJobViewSet, ListViewViewSet
 
 
 def register(router) -> None:
@@ -10,6 +10,7 @@ def register(router) -> None:
     # "api-" keeps the route names apart from the pages' ("customer-list" is the page).
     router.register("customers", CustomerViewSet, basename="api-customer")
     router.register("imports", ImportJobViewSet, basename="api-import")
+    router.register("list-views", ListViewViewSet, basename="api-list-view")
 
 
 urlpatterns: list = []

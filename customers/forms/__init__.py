@@ -11,7 +11,7 @@ from compliance.normalise import NormalisableValidator
 from crm.models import Branch
 from crm.roles import Role
 from crm.selectors import staff_in_branch
-from customers.filtersets import ORDERING
+from customers.filtersets import MAX_NOT_CONTACTED_DAYS, ORDERING
 from customers.forms.outreach import ConsentRecordForm, ContactHoldLiftForm, ContactHoldPlaceForm  # noqa: F401
 from customers.models import (
     CORPORATE_SEGMENTS,
@@ -23,7 +23,9 @@ from customers.models import (
     CustomerKind,
     CustomerStatus,
     IndividualProfile,
+    Interaction,
     InteractionType,
+    Need,
     ProductType,
     Segment,
     validate_time_zone,
@@ -32,7 +34,6 @@ from customers.services import REVEAL_MINUTES_MAX
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
-MAX_NOT_CONTACTED_DAYS = 3650
 SEARCH_MAX_LENGTH = 200
 
 # Sensitive fields that do not exist on a customer of the other kind.
@@ -46,6 +47,14 @@ def sensitive_fields_for(kind: str) -> list[access.SensitiveField]:
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.get_username()
+
+
+class PageSizeField(forms.TypedChoiceField):
+    """Rows per page. The empty choice shows the default; the default sent as its number (what
+    a link or a bookmark carries, `?size=50`) is as valid as every other size offered."""
+
+    def valid_value(self, value) -> bool:
+        return str(value) in {str(size) for size in PAGE_SIZES} or super().valid_value(value)
 
 
 class CustomerListForm(forms.Form):
@@ -80,7 +89,7 @@ class CustomerListForm(forms.Form):
     sort = forms.ChoiceField(label=_("Sort"), required=False,
                              choices=[("", _("Default")), *[(key, key) for key in ORDERING]],
                              widget=forms.HiddenInput)
-    size = forms.TypedChoiceField(
+    size = PageSizeField(
         label=_("Rows per page"), required=False, coerce=int, empty_value=None,
         choices=[("", DEFAULT_PAGE_SIZE),
                  *[(size, size) for size in PAGE_SIZES if size != DEFAULT_PAGE_SIZE]],
@@ -116,7 +125,8 @@ class InteractionLogForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     interaction_type = forms.ChoiceField(label=_("Type"), choices=InteractionType.choices,
                                          initial=InteractionType.FOLLOW_UP)
-    summary = forms.CharField(label=_("Summary"), max_length=4000,
+    summary = forms.CharField(label=_("Summary"),
+                              max_length=Interaction._meta.get_field("summary").max_length,
                               widget=forms.Textarea(attrs={"rows": 3}))
     occurred_at = forms.DateTimeField(
         label=_("When"), required=False, help_text=_("Leave empty for now."),
@@ -133,7 +143,8 @@ class InteractionLogForm(forms.Form):
 
 class NeedRecordForm(forms.Form):
     need_type = forms.ChoiceField(label=_("Need"))
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+    note = forms.CharField(label=_("Note"), required=False,
+                           max_length=Need._meta.get_field("note").max_length,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, kind: str, **kwargs):
@@ -250,9 +261,10 @@ class CustomerEditForm(forms.Form):
         for name in CUSTOMER_EDIT_FIELDS:
             if name in sensitive and name not in clear:
                 continue
-            field = Customer._meta.get_field(name).formfield()
+            model_field = Customer._meta.get_field(name)
+            field = model_field.formfield()
             if name in BLIND_INDEX_KINDS:
-                field = forms.CharField(label=field.label, required=False, max_length=200,
+                field = forms.CharField(label=field.label, required=False, max_length=model_field.max_length,
                                         validators=[NormalisableValidator(BLIND_INDEX_KINDS[name])])
             if name == "address":
                 field.widget = forms.Textarea(attrs={"rows": 2})

@@ -60,11 +60,14 @@ class CustomerCreateForm(forms.Form):
             self.fields[name] = field
         for name in CONTACT_FIELDS:
             model_field = Customer._meta.get_field(name)
+            # The model's max_length: the limit every surface shares.
             if name in BLIND_INDEX_KINDS:
-                field = forms.CharField(label=model_field.verbose_name, required=False, max_length=200,
+                field = forms.CharField(label=model_field.verbose_name, required=False,
+                                        max_length=model_field.max_length,
                                         validators=[NormalisableValidator(BLIND_INDEX_KINDS[name])])
             else:
-                field = forms.CharField(label=model_field.verbose_name, required=False, max_length=500,
+                field = forms.CharField(label=model_field.verbose_name, required=False,
+                                        max_length=model_field.max_length,
                                         widget=forms.Textarea(attrs={"rows": 2}))
             self.fields[name] = field
         self.fields["id_number"].label = _("ID number") if individual else _("Registration number")

@@ -41,7 +41,7 @@ Modules, each importing only those above it in this list:
     parsing    reading rows and parsing cells
     duplicates duplicate candidates (also used by the pages)
     planning   the plan of a batch (create, update, unchanged, failed)
-    dispatch   queueing the tasks by name
+    dispatch   queueing the tasks by name, through the outbox
     services   job create, dry run, apply
     records    a job from records sent through the API
     tasks      Celery entry points calling services

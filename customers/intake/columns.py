@@ -123,9 +123,11 @@ MESSAGES: dict[str, Promise] = {
     "kind_changed": _("A customer's kind cannot change."),
     "wrong_kind_column": _("This column does not apply to this kind of customer."),
     "merged_customer": _("This customer was merged into another record."),
-    "reference_unavailable": _("You may not import a customer with this reference."),
+    # One answer for a reference the importer may not use, whoever holds it: never whether
+    # that record exists for them, is in a branch they cannot import for, or was merged away.
+    "reference_unavailable": _("This reference cannot be used in this import."),
     "unknown_customer": _("No customer you may import for has this reference."),
-    "holding_other_customer": _("This holding belongs to another customer."),
+    "holding_other_customer": _("This holding reference cannot be used for this customer."),
     "product_not_retail": _("This product is not offered to individual customers."),
     # Warnings
     "possible_duplicate": _("Possible duplicate of an existing customer."),

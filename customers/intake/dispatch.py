@@ -7,16 +7,18 @@ names, kept from before the tasks moved so that messages already queued still re
 
 from __future__ import annotations
 
-from celery import current_app
+from crm.outbox import outbox_enqueue
 
 VALIDATE_IMPORT = "customers.import_tasks.validate_import"
 APPLY_IMPORT = "customers.import_tasks.apply_import"
 
 
 def send(task_name: str, *args) -> None:
-    """Queue the registered task `task_name` with `args` (call it from `on_commit`).
+    """Queue the registered task `task_name` with `args` through the outbox (`crm.outbox`).
 
-    Raise KeyError if no task of that name is registered (customers' AppConfig registers
-    them), and whatever the broker raises when it cannot take the message.
+    Call it inside the transaction of the change that needs the task: it is sent when that
+    commits, or by the outbox sweep once the broker is back if it was down. Both tasks are
+    idempotent, so a second delivery is harmless. Raise TransactionManagementError outside a
+    transaction.
     """
-    current_app.tasks[task_name].delay(*args)
+    outbox_enqueue(task_name, *args)

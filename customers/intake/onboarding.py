@@ -53,6 +53,9 @@ def customer_onboard(*, actor, kind: str, home_branch: Branch, profile: dict, se
     the check reads only, so it holds no lock while the clerk decides).
     """
     permissions.check(actor, permissions.CustomerAction.ADD)
+    if fields.get("external_reference"):
+        # As customer_create refuses it, but before anything is looked up.
+        permissions.check(actor, permissions.CustomerAction.CHANGE_REFERENCE)
     values = _probe_values(kind, fields, profile)
     candidates = duplicate_candidates(actor=actor, values=values)
     hidden = duplicates_elsewhere(actor=actor, values=values,

@@ -39,6 +39,7 @@ from customers.intake.columns import (
 )
 from customers.intake.selectors import is_unrestricted
 from customers.models import (
+    CorporateProfile,
     Customer,
     CustomerKind,
     Holding,
@@ -239,12 +240,17 @@ class ImportContext:
             self.managers[number] = found.get(number)
 
 
+def _limit(model, name: str) -> int:
+    """The model's max_length for field `name`: the limit every surface shares."""
+    return model._meta.get_field(name).max_length
+
+
 def parse_customer_row(context: ImportContext, record: Record) -> Row:
     row = Row(number=record.number, cells=record.cells)
     cells = record.cells
     if record.too_many_cells:
         row.error("", "too_many_cells")
-    row.reference = row.text("external_reference", 64)
+    row.reference = row.text("external_reference", _limit(Customer, "external_reference"))
     if not cells.get("external_reference"):
         row.error("external_reference", "required")
     elif row.reference and context.references.setdefault(row.reference, row.number) != row.number:
@@ -261,14 +267,14 @@ def parse_customer_row(context: ImportContext, record: Record) -> Row:
                 row.error(column, "wrong_kind_column")
 
     values = row.values
-    if display_name := row.text("display_name", 200):
+    if display_name := row.text("display_name", _limit(Customer, "display_name")):
         values["display_name"] = display_name
     if (status := row.parse("status", parse_choice, CUSTOMER_STATUSES)) is not None:
         values["status"] = status
     if (since := row.parse("since", parse_date, today=context.today, past_only=True)) is not None:
         values["since"] = since
     for column, index_name in CUSTOMER_INDEXED:
-        value = row.text(column, 200)
+        value = row.text(column, _limit(Customer, column))
         if not value:
             continue
         try:
@@ -277,7 +283,7 @@ def parse_customer_row(context: ImportContext, record: Record) -> Row:
             row.error(column, f"invalid_{column}")
             continue
         values[column] = value
-    if address := row.text("address", 500):
+    if address := row.text("address", _limit(Customer, "address")):
         values["address"] = address
     if code := cells.get("branch_code"):
         branch_id = context.branches.get(code.upper())
@@ -289,9 +295,8 @@ def parse_customer_row(context: ImportContext, record: Record) -> Row:
 
     profile = row.profile
     if kind == CustomerKind.INDIVIDUAL:
-        for column, limit in (("given_name", 100), ("family_name", 100), ("local_name", 100),
-                              ("occupation", 120)):
-            if value := row.text(column, limit):
+        for column in ("given_name", "family_name", "local_name", "occupation"):
+            if value := row.text(column, _limit(IndividualProfile, column)):
                 profile[column] = value
         if (gender := row.parse("gender", parse_choice, GENDERS)) is not None:
             profile["gender"] = gender
@@ -302,8 +307,8 @@ def parse_customer_row(context: ImportContext, record: Record) -> Row:
         if (income := row.parse("annual_income", parse_amount, max_digits=18)) is not None:
             profile["annual_income"] = income
     elif kind == CustomerKind.CORPORATE:
-        for column, limit in (("legal_name", 200), ("industry", 80)):
-            if value := row.text(column, limit):
+        for column in ("legal_name", "industry"):
+            if value := row.text(column, _limit(CorporateProfile, column)):
                 profile[column] = value
         if (employees := row.parse("employees", parse_integer)) is not None:
             profile["employees"] = employees
@@ -334,9 +339,9 @@ def parse_holding_row(context: ImportContext, record: Record) -> Row:
     values = row.profile  # the holding's own values
     if (product_type := row.parse("product_type", parse_choice, PRODUCT_TYPES)) is not None:
         values["product_type"] = product_type
-    if product_name := row.text("product_name", 120):
+    if product_name := row.text("product_name", _limit(Holding, "product_name")):
         values["product_name"] = product_name
-    if account_number := row.text("account_number", 64):
+    if account_number := row.text("account_number", _limit(Holding, "account_number")):
         try:
             row.indexes["account_number_index"] = index_of(Holding, "account_number_index", account_number)
             values["account_number"] = account_number

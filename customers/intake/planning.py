@@ -45,7 +45,7 @@ def set_indexed(context: ImportContext, instance, name: str, value, index_name: 
     if context.dry_run:
         setattr(instance, name, value)
         return
-    setattr(instance, name, Ciphertext(instance._meta.get_field(name).encrypt_value(value)))
+    setattr(instance, name, Ciphertext(instance._meta.get_field(name).encrypt_value(value, row=instance)))
     setattr(instance, index_name, index)
     set_mask_hints(instance, name, value)
 
@@ -90,8 +90,10 @@ def check_new_customer(context: ImportContext, row: Row) -> None:
 
 
 def check_existing_customer(context: ImportContext, row: Row, customer: Customer, visible: set[int]) -> None:
-    # Visibility first: what the importer may not see gets the same answer whatever its state.
-    if customer.pk not in visible:
+    # Visibility first, and one answer for every record the importer may not import: one they
+    # cannot see (whatever its state) reads exactly as one they see in a branch they may not
+    # import for, so the answer never tells whether the record exists for them.
+    if customer.pk not in visible or not context.may_import_for(customer.home_branch_id):
         row.error("external_reference", "reference_unavailable")
         return
     if customer.merged_into_id is not None:
@@ -100,7 +102,7 @@ def check_existing_customer(context: ImportContext, row: Row, customer: Customer
     if row.values.get("kind") and row.values["kind"] != customer.kind:
         row.error("kind", "kind_changed")
     branch_id = row.values.get("home_branch_id", customer.home_branch_id)
-    if not context.may_import_for(customer.home_branch_id) or not context.may_import_for(branch_id):
+    if not context.may_import_for(branch_id):
         row.error("branch_code", "branch_not_allowed")
 
 

@@ -44,6 +44,13 @@ def import_job_list(*, actor) -> QuerySet:
     return jobs.filter(condition)
 
 
+def import_jobs_visible(actor, ids, *, clear_fields=()) -> bool:
+    """Whether `actor` may see every import job in `ids` now (an Idempotency-Key replay asks
+    before showing a stored answer about them again; jobs carry no field shown in clear)."""
+    wanted = set(ids)
+    return set(import_job_list(actor=actor).filter(pk__in=wanted).values_list("pk", flat=True)) == wanted
+
+
 def import_job_get(*, actor, pk: int) -> ImportJob:
     """The job `pk` if `actor` may see it; Http404 otherwise (same for missing and not yours)."""
     try:

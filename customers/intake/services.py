@@ -1,9 +1,10 @@
 """Import jobs: upload, dry run and apply (see `customers.intake` for the policy).
 
 The writes themselves go through `customers.services.bulk`, the set-based writer the API
-shares; this module owns the job, its progress and its audit events. Tasks are queued after
-commit through `customers.intake.dispatch`, which names them without importing them, so this
-module never depends on the task module that calls it.
+shares; this module owns the job, its progress and its audit events. Tasks are queued in the
+transaction that calls for them through `customers.intake.dispatch` (the outbox, sent after
+commit), which names them without importing them, so this module never depends on the task
+module that calls it.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def process_batch(context: ImportContext, records: list[Record]) -> tuple[list[O
 
 
 def _job_text(job_id: int) -> str:
-    return ImportJob.objects.only("content").get(pk=job_id).content
+    return ImportJob.objects.only("content", "record_key").get(pk=job_id).content
 
 
 @transaction.atomic
@@ -126,16 +127,8 @@ def import_job_create(*, actor, kind: str, file_name: str, content: bytes | str,
     job.save()
     audit_record(actor=actor, action="import.created", object_type=JOB_OBJECT_TYPE, object_id=job.pk,
                  extra={"kind": kind, "rows": rows})
-    job_id = job.pk
-
-    def queue() -> None:
-        try:
-            dispatch.send(dispatch.VALIDATE_IMPORT, job_id)
-        except Exception as exc:  # the broker is unreachable: say so on the job, not with a 500
-            import_job_interrupted(job_id=job_id, reason=(
-                f"Checking could not be queued ({type(exc).__name__}). Upload the file again later."))
-
-    transaction.on_commit(queue)
+    # Sent when this commits, or by the outbox sweep if the broker is down meanwhile.
+    dispatch.send(dispatch.VALIDATE_IMPORT, job.pk)
     return job
 
 
@@ -232,16 +225,8 @@ def import_job_request_apply(*, actor, job: ImportJob) -> ImportJob:
         raise ImportJobStateError(_gettext("This import has already been applied."))
     else:
         raise ImportJobStateError(_gettext("The dry run has not finished yet."))
-    job_id, actor_id = job.pk, actor.pk
-
-    def queue() -> None:
-        try:
-            dispatch.send(dispatch.APPLY_IMPORT, job_id, actor_id)
-        except Exception as exc:  # the broker is unreachable: the job stays resumable
-            import_job_interrupted(job_id=job_id, reason=(
-                f"Importing could not be queued ({type(exc).__name__}). Try again later."))
-
-    transaction.on_commit(queue)
+    # Sent when this commits, or by the outbox sweep if the broker is down meanwhile.
+    dispatch.send(dispatch.APPLY_IMPORT, job.pk, actor.pk)
     return job
 
 

@@ -1,6 +1,7 @@
 """Celery entry points of CSV imports: thin, they take ids and call customers.intake.services.
 
-Both are sent with `transaction.on_commit` by the services that queue them, run with
+Both are queued through the outbox (`crm.outbox`: written with the change, sent after commit,
+sent again by the sweep if the broker was down) by the services that queue them, run with
 `acks_late` (a lost worker's message is delivered again, and the services are safe to run
 twice: the dry run restarts, the apply resumes from the job's committed progress), retry on
 database connection errors, and record on the job why they could not go on rather than

@@ -21,6 +21,13 @@ from customers.models.holdings import (  # noqa: F401
     ProductType,
 )
 from customers.models.intake import ImportJob, ImportKind, ImportStatus, MergeRecord  # noqa: F401
+from customers.models.list_views import (  # noqa: F401
+    LIST_VIEW_FILTERS,
+    LIST_VIEW_NAME_MAX_LENGTH,
+    LIST_VIEWS_PER_USER,
+    SavedListView,
+    validate_list_view_filters,
+)
 from customers.models.outreach import (  # noqa: F401
     Consent,
     ConsentEvent,

@@ -12,6 +12,7 @@ from compliance.fields import (
     BlindIndexField,
     EncryptedTextField,
     MaskHintField,
+    RecordKeyField,
 )
 from customers.models.party import Customer
 
@@ -59,7 +60,9 @@ class Holding(models.Model):
     )
     product_type = models.CharField(_("product type"), max_length=20, choices=ProductType.choices)
     product_name = models.CharField(_("product"), max_length=120)
-    account_number = EncryptedTextField(_("account number"), blank=True, null=True)
+    # Every encrypted value of the row is bound to it (compliance.fields.RecordKeyField).
+    record_key = RecordKeyField()
+    account_number = EncryptedTextField(_("account number"), blank=True, null=True, max_length=40)
     account_number_index = BlindIndexField(source="account_number", kind="account_number")
     account_number_mask = MaskHintField(source="account_number", kind="last4")
     balance = models.DecimalField(_("balance"), max_digits=20, decimal_places=2)

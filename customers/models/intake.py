@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.fields import (
     EncryptedTextField,
+    RecordKeyField,
 )
 from crm.models import Branch
 from customers.models.party import Customer
@@ -41,6 +42,8 @@ class ImportJob(models.Model):
         _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING
     )
     file_name = models.CharField(_("file"), max_length=200)
+    # Every encrypted value of the row is bound to it (compliance.fields.RecordKeyField).
+    record_key = RecordKeyField()
     content = EncryptedTextField()
     rows_total = models.PositiveIntegerField(default=0)
     rows_processed = models.PositiveIntegerField(default=0)

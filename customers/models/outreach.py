@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from compliance.fields import EncryptedTextField
+from compliance.fields import EncryptedTextField, RecordKeyField
 from customers.models.party import Customer
 
 
@@ -91,6 +91,8 @@ class ConsentEvent(models.Model):
     purpose = models.CharField(_("purpose"), max_length=12, choices=ContactPurpose.choices)
     status = models.CharField(_("status"), max_length=10, choices=ConsentStatus.choices)
     source = models.CharField(_("source"), max_length=12, choices=ConsentSource.choices)
+    # Every encrypted value of the row is bound to it (compliance.fields.RecordKeyField).
+    record_key = RecordKeyField()
     evidence_reference = EncryptedTextField(_("evidence reference"), max_length=200, blank=True, null=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+", verbose_name=_("recorded by"))
@@ -122,6 +124,8 @@ class ContactHold(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_holds",
                                  verbose_name=_("customer"))
     kind = models.CharField(_("kind"), max_length=16, choices=ContactHoldKind.choices)
+    # Every encrypted value of the row is bound to it (compliance.fields.RecordKeyField).
+    record_key = RecordKeyField()
     reason = EncryptedTextField(_("reason"), max_length=500)
     reference = models.CharField(_("reference"), max_length=64, blank=True,
                                  help_text=_("What placed the hold, e.g. a complaint number."))

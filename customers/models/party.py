@@ -22,6 +22,7 @@ from compliance.fields import (
     EncryptedDecimalField,
     EncryptedTextField,
     MaskHintField,
+    RecordKeyField,
 )
 from compliance.normalise import NormalisableValidator
 from crm.models import Branch
@@ -130,24 +131,28 @@ class Customer(models.Model):
         _("core banking reference"), max_length=64, null=True, blank=True, unique=True
     )
     since = models.DateField(_("customer since"))
+    # Every encrypted value of the row is bound to it (compliance.fields.RecordKeyField).
+    record_key = RecordKeyField()
+    # Lengths of the plaintext (validated by full_clean, so by every surface through the
+    # services); the column holds the longer token.
     id_number = EncryptedTextField(
-        _("ID / registration number"), blank=True, null=True,
+        _("ID / registration number"), blank=True, null=True, max_length=40,
         validators=[NormalisableValidator("national_id")],
     )
     id_number_index = BlindIndexField(source="id_number", kind="national_id")
     # What the masks show, kept beside the ciphertexts so a masked view decrypts nothing.
     id_number_mask = MaskHintField(source="id_number", kind="last4")
     phone = EncryptedTextField(
-        _("phone"), blank=True, null=True, validators=[NormalisableValidator("phone")]
+        _("phone"), blank=True, null=True, max_length=40, validators=[NormalisableValidator("phone")]
     )
     phone_index = BlindIndexField(source="phone", kind="phone")
     phone_mask = MaskHintField(source="phone", kind="phone")
     email = EncryptedTextField(
-        _("e-mail"), blank=True, null=True, validators=[NormalisableValidator("email")]
+        _("e-mail"), blank=True, null=True, max_length=254, validators=[NormalisableValidator("email")]
     )
     email_index = BlindIndexField(source="email", kind="email")
     email_mask = MaskHintField(source="email", kind="email")
-    address = EncryptedTextField(_("address"), blank=True, null=True)
+    address = EncryptedTextField(_("address"), blank=True, null=True, max_length=500)
     aum = models.DecimalField(
         _("assets under management"), max_digits=20, decimal_places=2, default=Decimal("0")
     )
@@ -180,6 +185,9 @@ class Customer(models.Model):
             models.Index(fields=["relationship_manager", "segment", "status"], name="cust_rm_seg_status"),
             models.Index(fields=["home_branch", "segment", "status"], name="cust_branch_seg_status"),
             models.Index(fields=["home_branch", "display_name", "id"], name="cust_branch_name"),
+            # A branch's name search by prefix: one range of the index (selectors.NAME_PREFIX_ORDERING).
+            models.Index(fields=["home_branch", "search_name"], opclasses=["int8_ops", "varchar_pattern_ops"],
+                         include=["display_name", "merged_into"], name="cust_branch_search_name"),
             models.Index(fields=["relationship_manager", "last_contact_at"], name="cust_rm_last_contact"),
             models.Index(fields=["segment", "status"], name="cust_segment_status"),
             models.Index(
@@ -262,6 +270,8 @@ class IndividualProfile(models.Model):
     gender = models.CharField(
         _("gender"), max_length=12, choices=Gender.choices, default=Gender.UNDISCLOSED
     )
+    # Every encrypted value of the row is bound to it (compliance.fields.RecordKeyField).
+    record_key = RecordKeyField()
     date_of_birth = EncryptedDateField(_("date of birth"), null=True, blank=True)
     date_of_birth_index = BlindIndexField(source="date_of_birth", kind="date")
     occupation = models.CharField(_("occupation"), max_length=120, blank=True)
@@ -300,6 +310,8 @@ class CorporateProfile(models.Model):
     legal_name = models.CharField(_("legal name"), max_length=200)
     industry = models.CharField(_("industry"), max_length=80)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    # Every encrypted value of the row is bound to it (compliance.fields.RecordKeyField).
+    record_key = RecordKeyField()
     annual_revenue = EncryptedDecimalField(
         _("annual revenue"), max_digits=20, decimal_places=2, null=True, blank=True
     )

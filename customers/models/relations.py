@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.fields import (
     EncryptedTextField,
+    RecordKeyField,
 )
 from customers.models.party import Channel, Customer, CustomerKind
 
@@ -50,6 +51,8 @@ class Need(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=NeedStatus.choices, default=NeedStatus.OPEN
     )
+    # Every encrypted value of the row is bound to it (compliance.fields.RecordKeyField).
+    record_key = RecordKeyField()
     note = EncryptedTextField(_("note"), blank=True, null=True, max_length=2000)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
@@ -134,6 +137,8 @@ class Interaction(models.Model):
     interaction_type = models.CharField(
         _("type"), max_length=16, choices=InteractionType.choices, default=InteractionType.SERVICE
     )
+    # Every encrypted value of the row is bound to it (compliance.fields.RecordKeyField).
+    record_key = RecordKeyField()
     summary = EncryptedTextField(_("summary"), max_length=4000)
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from compliance import access
 from compliance.crypto import blind_index
+from compliance.sealed_terms import SealedTerms
 from customers.models import Customer
 from customers.naming import search_form
 from customers.selectors.actor import actor_sees
@@ -22,6 +23,8 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 PHONE = re.compile(r"^\+?[\d\s()-]{7,20}$")
 ID_NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\s-]{5,30}$")
 FUZZY_THRESHOLD = 0.45
+# Exact-lookup terms the browser and admin searches keep out of URLs (sealed in the session).
+SEARCH_TERMS = SealedTerms(session_key="customer_searches", context="customers.session.search_term")
 
 
 def customer_queryset() -> QuerySet:
@@ -93,6 +96,21 @@ def customer_search(*, actor, term: str, base: QuerySet | None = None) -> QueryS
     return customer_match(customer_list(actor=actor, base=base), term)
 
 
+# A name found by prefix is listed by its search form first (the romanised name, as people
+# type it), then by display name. Matches of a common family name are a long run of rows that
+# the (home_branch, search_name) index reads in one range; ordering them by display name alone
+# would have PostgreSQL walk the branch's name index from "A" until it reaches them.
+NAME_PREFIX_ORDERING = {
+    "name": ("search_name", "display_name", "pk"),
+    "-name": ("-search_name", "-display_name", "-pk"),
+}
+
+
+def is_name_prefix_match(queryset: QuerySet) -> bool:
+    """Whether `queryset` is `customer_match`'s answer for a name found by prefix."""
+    return tuple(queryset.query.order_by[:1]) in (("search_name",), ("-search_name",))
+
+
 def customer_match(visible: QuerySet, term: str) -> QuerySet:
     """Customers of the already restricted queryset `visible` that match `term`.
 
@@ -112,7 +130,7 @@ def customer_match(visible: QuerySet, term: str) -> QuerySet:
         return visible.none()
     by_prefix = visible.filter(search_name__startswith=needle)
     if by_prefix.exists():
-        return by_prefix.order_by("display_name", "pk")
+        return by_prefix.order_by(*NAME_PREFIX_ORDERING["name"])
     return (
         visible.filter(search_name__trigram_word_similar=needle)
         .annotate(similarity=TrigramWordSimilarity(needle, "search_name"))

@@ -10,6 +10,7 @@ fields it touched (never their values).
     book          reassignment, book delegation, reveal
     holdings      holding upsert and the assets-under-management refresh
     interactions  interaction logging (idempotent by reference) and needs
+    list_views    a user's saved list views: create, rename, update filters, delete
 """
 
 from customers.services.book import (
@@ -39,6 +40,13 @@ from customers.services.customers import (
 )
 from customers.services.holdings import AUM_BATCH_SIZE, customers_refresh_aum, holding_upsert
 from customers.services.interactions import interaction_log, interaction_log_by_reference, need_record
+from customers.services.list_views import (
+    list_view_create,
+    list_view_delete,
+    list_view_rename,
+    list_view_update,
+    list_view_update_filters,
+)
 
 __all__ = [
     "AUM_BATCH_SIZE",
@@ -63,6 +71,11 @@ __all__ = [
     "holding_upsert",
     "interaction_log",
     "interaction_log_by_reference",
+    "list_view_create",
+    "list_view_delete",
+    "list_view_rename",
+    "list_view_update",
+    "list_view_update_filters",
     "need_record",
     "next_customer_numbers",
     "refresh_search_name",

@@ -136,6 +136,8 @@ def customers_bulk_save(*, actor, creates: list[CustomerWrite], updates: list[Cu
         permissions.revoke_book_permissions(user_id=user_id, customer_ids=customer_ids)
     for user_id, customer_ids in _pairs_by_user(grants).items():
         permissions.grant_book_permissions(user_id=user_id, customer_ids=customer_ids)
+    if actor is not None and (revokes or grants):
+        permissions.forget_access(actor)  # the actor's own grants may have changed
     CustomerEvent.objects.bulk_create(events)
     return {
         "created": [write.customer.pk for write in creates],

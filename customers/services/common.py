@@ -11,6 +11,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compliance.crypto import DecryptionError
+from compliance.unreadable import UNREADABLE_ERROR, unreadable_fields
 from customers.models import (
     CORPORATE_SEGMENTS,
     RETAIL_SEGMENTS,
@@ -93,7 +95,20 @@ def apply_values(instance, values: dict, allowed: frozenset[str]) -> list[str]:
     refuse_unknown(values, allowed)
     changed = []
     for name, value in values.items():
-        if getattr(instance, name) != value:
+        try:
+            same = getattr(instance, name) == value
+        except DecryptionError:
+            same = False  # a stored value that cannot be read is replaced by any value
+        if not same:
             setattr(instance, name, value)
             changed.append(name)
     return changed
+
+
+def refuse_unreadable(*instances) -> None:
+    """Raise ValidationError naming each encrypted field of `instances` whose stored value
+    cannot be decrypted (compliance.unreadable), so a write asks for it again instead of
+    failing in full_clean(); a value given in the same write has replaced it already."""
+    names = [name for instance in instances for name in unreadable_fields(instance)]
+    if names:
+        raise ValidationError({name: UNREADABLE_ERROR for name in names})

@@ -33,6 +33,7 @@ from customers.services.common import (
     next_customer_numbers,
     refresh_search_name,
     refuse_unknown,
+    refuse_unreadable,
 )
 
 # The advisory-lock namespace of customer upserts by core-banking reference.
@@ -79,13 +80,18 @@ def customer_create(
 
     `profile` holds the individual or corporate profile's fields; `fields` the customer's.
     A relationship manager's new customer joins their own book unless another manager is named.
-    Raise PermissionDenied if `actor` may not add customers at all; ValidationError (by field)
+    Raise PermissionDenied if `actor` may not add customers at all, or names a core-banking
+    reference (`external_reference`) without CHANGE_REFERENCE; ValidationError (by field)
     for bad input, including a `home_branch` the actor may not add to (ADD: their own branch,
     any branch for head office); nothing is saved then.
     """
     if kind not in CustomerKind.values:
         raise ValidationError({"kind": _("Unknown customer kind.")})
     _check_may_add(actor, home_branch)
+    if fields.get("external_reference"):
+        # The reference is core banking's; refused before it is looked up, so whoever may not
+        # set one learns nothing of the references in use (those who may see every customer).
+        permissions.check(actor, permissions.CustomerAction.CHANGE_REFERENCE)
     if relationship_manager is None and has_role(actor, Role.RELATIONSHIP_MANAGER):
         relationship_manager = actor  # a relationship manager's new customer joins their book
     customer = Customer(
@@ -116,6 +122,8 @@ def customer_create(
     profile_obj.save()
     if relationship_manager is not None:
         permissions.grant_book_permissions(user_id=relationship_manager.pk, customer_ids=[customer.pk])
+        if relationship_manager.pk == getattr(actor, "pk", None):
+            permissions.forget_access(actor)  # the new customer is in the actor's own book now
     history_record(customer_id=customer.pk, kind=CustomerEventKind.CREATED, actor=actor)
     audit_record(
         actor=actor, action="customer.created", object_type=OBJECT_TYPE, object_id=customer.pk,
@@ -134,8 +142,9 @@ def customer_update(*, actor, customer: Customer, fields: dict | None = None,
 
     Raise PermissionDenied if `actor` may not change this customer, move it to another
     branch (CHANGE_BRANCH) or change its core-banking reference (CHANGE_REFERENCE);
-    ValidationError (by field) for bad input, a field that cannot be set, or a sensitive
-    field `actor` sees masked (nobody overwrites what they cannot read).
+    ValidationError (by field) for bad input, a field that cannot be set, a sensitive
+    field `actor` sees masked (nobody overwrites what they cannot read), or a stored value
+    that cannot be decrypted and is not given anew.
     """
     _check_may_change(actor, customer, fields or {}, profile or {})
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -150,6 +159,7 @@ def customer_update(*, actor, customer: Customer, fields: dict | None = None,
     else:
         profile_obj.revenue_band = band_floor(profile_obj.annual_revenue)
     refresh_search_name(customer, profile_obj)
+    refuse_unreadable(customer, profile_obj)
     customer.full_clean()
     profile_obj.full_clean(exclude=["customer"])
     customer.save()

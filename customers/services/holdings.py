@@ -88,7 +88,11 @@ def holding_upsert(
     if external_reference:
         holding = Holding.objects.select_for_update().filter(external_reference=external_reference).first()
         if holding is not None and holding.customer_id != customer.pk:
-            raise ValidationError({"external_reference": _("This reference belongs to another customer.")})
+            # One answer whoever holds the reference: it never tells whether that customer is
+            # one the actor may see.
+            raise ValidationError({
+                "external_reference": _("This reference cannot be used for this holding."),
+            })
     created = holding is None
     if holding is None:
         holding = Holding(customer=customer, external_reference=external_reference)

@@ -27,9 +27,16 @@ def interaction_log(*, actor, customer: Customer, channel: str, interaction_type
                     external_reference: str | None = None) -> Interaction:
     """Record a contact with the customer and move their last-contact time forward.
 
-    Raise ValidationError (by field) for bad input.
+    The interaction names `actor` as its staff member, or, when `system` is given, names that
+    system and no staff member. Raise PermissionDenied unless `actor` may log interactions for
+    `customer`, or when `system` is given and `actor` may not speak for a system
+    (LOG_FOR_SYSTEM: service accounts; a person's interaction always names them);
+    ValidationError (by field) for bad input.
     """
     permissions.check(actor, permissions.CustomerAction.LOG_INTERACTION, customer)
+    system = (system or "").strip()
+    if system:
+        permissions.check(actor, permissions.CustomerAction.LOG_FOR_SYSTEM, customer)
     occurred = occurred_at or timezone.now()
     if occurred > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"occurred_at": _("An interaction cannot be in the future.")})
@@ -83,11 +90,15 @@ def interaction_log_by_reference(*, actor, customer: Customer, external_referenc
     created is False when an interaction of this customer is already logged under
     `external_reference`, whether found first or logged by a concurrent call in the meantime
     (the unique reference decides, not a lock). Raise PermissionDenied unless `actor` may log
-    interactions for `customer`; ValidationError (by field) for bad input or a reference
-    already used for another customer's interaction (with the same message whether or not
-    `actor` may see that customer).
+    interactions for `customer` (and, with a `system`, speak for one: LOG_FOR_SYSTEM);
+    ValidationError (by field) for bad input or a reference already used for another
+    customer's interaction (with the same message whether or not `actor` may see that
+    customer).
     """
     permissions.check(actor, permissions.CustomerAction.LOG_INTERACTION, customer)
+    if (values.get("system") or "").strip():
+        # Refused before a retry could return an interaction logged under the reference.
+        permissions.check(actor, permissions.CustomerAction.LOG_FOR_SYSTEM, customer)
     if not external_reference:
         return interaction_log(actor=actor, customer=customer, **values), True
     existing = _logged_under(customer, external_reference)

@@ -6,6 +6,7 @@
     actions   what the 360° page's forms post: interactions, needs, reveal, reassignment,
               segment override, editing
     books     the branch manager's books and delegations
+    list_views  the user's saved list views: save, apply, rename, refill, delete
     common    what every page shares (staff only, one way to fetch a customer)
 
 Views parse input, call a selector or a service, and render. Every customer is fetched

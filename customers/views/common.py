@@ -12,13 +12,19 @@ from customers import selectors
 from customers.models import Customer
 
 
-def portal_page(view):
-    """Customer pages are for members of staff; machine identities use the API with tokens."""
+def portal_page(view=None, *, list_views: bool = False):
+    """Customer pages are for members of staff; machine identities use the API with tokens.
+
+    `@portal_page(list_views=True)` also reads the user's saved list views with the rest
+    (customers.selectors.actor_load), for the pages that show them.
+    """
+    if view is None:
+        return functools.partial(portal_page, list_views=list_views)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         # Everything the policy asks about the user, in one query rather than one per question.
-        selectors.actor_load(request.user)
+        selectors.actor_load(request.user, list_views=list_views)
         roles = user_roles(request.user)
         if roles and roles <= {Role.SERVICE_ACCOUNT.value}:
             raise PermissionDenied(_("Service accounts use the API, not the portal."))

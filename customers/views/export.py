@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, StreamingHttpResponse
@@ -11,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from crm.client_address import client_ip
 from crm.pagination import order_by_keys, order_keys
 from customers import exports, permissions
 from customers.permissions import CustomerAction
 from customers.views.common import portal_page
-from customers.views.listing import customer_filter
+from customers.views.listing import customer_filter, identifier_in_url
 
 
 @portal_page
@@ -24,6 +24,9 @@ def customer_export(request):
     """The current list as CSV (same filters and order), at most EXPORT_LIMIT rows, audited."""
     if not permissions.allows(request.user, CustomerAction.EXPORT):
         raise PermissionDenied(permissions.refusal(CustomerAction.EXPORT))
+    refused = identifier_in_url(request)
+    if refused is not None:
+        return refused
     found = customer_filter(request)
     back = f"{reverse('customer-list')}?{request.GET.urlencode()}"
     if found.queryset is None:
@@ -40,7 +43,7 @@ def customer_export(request):
     ordered = found.queryset.order_by(*order_by_keys(order_keys(found.queryset)))
     request_meta = {
         # The same address resolution as compliance.middleware.AuditContextMiddleware.
-        "ip_address": get_client_ip_address(request),
+        "ip_address": client_ip(request),
         "user_agent": request.headers.get("User-Agent", ""),
         "request_id": getattr(request, "request_id", ""),
     }

@@ -8,7 +8,6 @@ kept encrypted in the session under a random token).
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -23,19 +22,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from compliance.access import RecordView
-from compliance.crypto import DecryptionError, decrypt, encrypt
 from crm.pagination import EMPTY_PAGE, cursor_param, keyset_paginate
 from crm.roles import Role, user_roles
 from crm.selectors import staff_in_branch
 from customers import permissions, selectors
 from customers.filtersets import CustomerFilterSet
 from customers.forms import DEFAULT_PAGE_SIZE, CustomerListForm, QuickSearchForm, branch_choices
+from customers.forms.list_views import ListViewRenameForm, ListViewSaveForm
+from customers.models import LIST_VIEW_FILTERS
 from customers.permissions import CustomerAction
 from customers.views.common import portal_page
 
-SEARCH_SESSION_KEY = "customer_searches"
-SEARCH_ENCRYPTION_CONTEXT = "customers.session.search_term"
-SEARCHES_KEPT = 10
 RESULTS_TARGET = "customer-results"
 # The user's last filters, restored when they come back to the list without any. Only these
 # parameters are kept, and a search term only when it is a name: an exact phone, e-mail or ID
@@ -50,7 +47,8 @@ COUNT_LIMIT = 1000
 # (other encrypted tokens, JSON, the RM's password hash) would only widen the rows the
 # database sorts and sends.
 LIST_COLUMNS = (
-    "number", "kind", "status", "display_name", "segment", "since", "last_contact_at", "phone", "phone_mask",
+    "number", "kind", "status", "display_name", "segment", "since", "last_contact_at", "record_key",
+    "phone", "phone_mask",
     "relationship_manager_id", "home_branch__code", "home_branch__name",
     "relationship_manager__username", "relationship_manager__first_name", "relationship_manager__last_name",
 )
@@ -67,21 +65,28 @@ SORTABLE = {"number": ("number", "-number"), "name": ("name", "-name"),
 
 def _store_search(request, term: str) -> str:
     """Keep `term` encrypted in the session under a random token and return the token."""
-    token = secrets.token_urlsafe(12)
-    stored = dict(request.session.get(SEARCH_SESSION_KEY, {}))
-    stored[token] = encrypt(term, context=SEARCH_ENCRYPTION_CONTEXT)
-    request.session[SEARCH_SESSION_KEY] = dict(list(stored.items())[-SEARCHES_KEPT:])
-    return token
+    return selectors.SEARCH_TERMS.store(request.session, term)
 
 
 def _stored_search(request, token: str) -> str | None:
-    sealed = request.session.get(SEARCH_SESSION_KEY, {}).get(token)
-    if not sealed:
+    return selectors.SEARCH_TERMS.read(request.session, token)
+
+
+def identifier_in_url(request) -> HttpResponseRedirect | None:
+    """Refuse a phone, e-mail, ID or card number sent as `?q=` (a bookmark, a typed address, a
+    script): the search is not run, the user is told to use the search box, and is sent back
+    to the same list without the term. None when the URL carries no such term."""
+    if not any(selectors.is_identifier(term.strip()) for term in request.GET.getlist("q")):
         return None
-    try:
-        return decrypt(sealed, context=SEARCH_ENCRYPTION_CONTEXT)
-    except (DecryptionError, ValueError):
-        return None
+    messages.error(request, _(
+        "Search for a phone number, e-mail or ID number with the search box: such terms are never "
+        "sent in a web address. That search was not run."
+    ))
+    query = request.GET.copy()
+    for name in ("q", "after", "before"):
+        query.pop(name, None)
+    target = reverse("customer-list")
+    return HttpResponseRedirect(f"{target}?{query.urlencode()}" if query else target)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,14 +159,19 @@ def _manager_choices(data, scope: list[int] | None, user):
     return get_user_model().objects.none()
 
 
+def list_form(user, data: QueryDict) -> CustomerListForm:
+    """The list's filter form bound to `data`, with the branches and relationship managers
+    `user` may filter by."""
+    scope = _filter_scope(user)
+    return CustomerListForm(
+        data, branches=_branches(user, scope), managers=list(_manager_choices(data, scope, user))
+    )
+
+
 def customer_filter(request) -> CustomerFilter:
     """Validate the list's query string and apply it through CustomerFilterSet."""
     user = request.user
-    data = request.GET
-    scope = _filter_scope(user)
-    form = CustomerListForm(
-        data, branches=_branches(user, scope), managers=list(_manager_choices(data, scope, user))
-    )
+    form = list_form(user, request.GET)
     valid = form.is_valid()
     cleaned = form.cleaned_data if valid else {}
     term, hidden, expired = (cleaned.get("q") or "").strip(), False, False
@@ -215,6 +225,62 @@ def kept_filters(found: CustomerFilter, params: QueryDict) -> QueryDict:
     return kept
 
 
+# ---------------------------------------------------------------------------------------------
+# Saved views
+# ---------------------------------------------------------------------------------------------
+
+
+def view_filters(form: CustomerListForm) -> tuple[dict, bool]:
+    """The filters of a valid list `form` as a saved view keeps them (models.LIST_VIEW_FILTERS),
+    and whether an exact search was left out: a view keeps a name search only."""
+    cleaned = form.cleaned_data
+    filters, left_out = {}, bool(cleaned.get("search"))
+    for name in LIST_VIEW_FILTERS:
+        value = cleaned.get(name)
+        if isinstance(value, str):
+            value = value.strip()
+        if value in (None, "", []):
+            continue
+        if name == "q" and selectors.is_exact_search(value):
+            left_out = True
+            continue
+        filters[name] = sorted(value) if isinstance(value, list) else value
+    return filters, left_out
+
+
+def view_query(filters: dict) -> QueryDict:
+    """The list's query string for a saved view's `filters` (the list form judges the values)."""
+    query = QueryDict(mutable=True)
+    for name in LIST_VIEW_FILTERS:  # the list form's order, whatever order the stored JSON keeps
+        if name not in filters:
+            continue
+        value = filters[name]
+        if isinstance(value, bool):
+            query[name] = "true" if value else "false"
+        elif isinstance(value, list):
+            query.setlist(name, [str(item) for item in value])
+        else:
+            query[name] = str(value)
+    return query
+
+
+def saved_views_panel(request, found: CustomerFilter) -> dict:
+    """What the list shows of the user's saved views: each with whether it is the one in
+    effect, and the form that saves the current filters as a new one."""
+    current, left_out = view_filters(found.form) if found.queryset is not None else (None, False)
+    query = view_query(current).urlencode() if current is not None else ""
+    return {
+        "views": [{"view": view, "current": view.filters == current,
+                   "rename_form": ListViewRenameForm.for_view(view)}
+                  for view in selectors.list_view_list(actor=request.user)],
+        "savable": current is not None,
+        "left_out": left_out or found.term_hidden,
+        "query": query,
+        "save_form": ListViewSaveForm(prefix="save", initial={
+            "query": query, "return_to": "list", "left_out": left_out or found.term_hidden}),
+    }
+
+
 def _bounded_count(queryset: QuerySet) -> Subquery:
     """How many rows `queryset` has, counting no further than COUNT_LIMIT + 1, as a scalar
     subquery: PostgreSQL evaluates it once for the page's own query (an InitPlan), so the
@@ -239,7 +305,7 @@ class ResultCount:
         return COUNT_LIMIT
 
 
-@portal_page
+@portal_page(list_views=True)
 @require_GET
 def customer_list(request):
     """The customers the user may see, filtered, sorted and paged by keyset.
@@ -247,6 +313,9 @@ def customer_list(request):
     Coming back without any parameter restores the user's last filters (kept in the
     session); `?clear=1` forgets them.
     """
+    refused = identifier_in_url(request)
+    if refused is not None:
+        return refused
     htmx = getattr(request, "htmx", None)
     if "clear" in request.GET:
         request.session.pop(LAST_FILTERS_SESSION_KEY, None)
@@ -293,6 +362,7 @@ def customer_list(request):
         "may_manage_books": permissions.allows(request.user, CustomerAction.MANAGE_BOOKS),
         "export_query": export_query.urlencode(),
         "results_target": RESULTS_TARGET,
+        "saved_views": saved_views_panel(request, found),
     }
     if htmx and htmx.target == RESULTS_TARGET and not htmx.history_restore_request:
         response = render(request, "customers/_list_results.html", context)

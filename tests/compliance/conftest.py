@@ -18,8 +18,9 @@ class _CountingCipher:
         return self._cipher.encrypt(nonce, data, associated_data)
 
     def decrypt(self, nonce, data, associated_data):
-        # The associated data is "v1:<key id>:<context>"; the context names the column.
-        self._log.append(associated_data.decode().split(":", 2)[2])
+        # The associated data is "<version>:<key id>:<context>", followed by NUL and the row's
+        # identity in the bound format; the context names the column.
+        self._log.append(associated_data.decode().split(":", 2)[2].split("\x00")[0])
         return self._cipher.decrypt(nonce, data, associated_data)
 
 

@@ -31,7 +31,7 @@ from compliance.crypto import (
 
 CONTEXT = "customers.customer.phone"
 OTHER_CONTEXT = "customers.customer.email"
-TOKEN_PATTERN = re.compile(r"v1:[A-Za-z0-9_-]{1,16}:[A-Za-z0-9_-]+")
+TOKEN_PATTERN = re.compile(r"v2:[A-Za-z0-9_-]{1,16}:[A-Za-z0-9_-]+")
 
 # Keys are set once per test by a function-scoped fixture and do not change between the
 # generated examples, so the health check about such fixtures does not apply.
@@ -91,7 +91,7 @@ class TestRoundTrip:
         assert len(tokens) == 50
 
     def test_token_prefix_matches_the_sql_pattern_format(self):
-        assert token_prefix("k1") == TOKEN_PREFIX_FORMAT.format(key_id="k1") == "v1:k1:"
+        assert token_prefix("k1") == TOKEN_PREFIX_FORMAT.format(key_id="k1") == "v2:k1:"
 
     def test_token_prefix_refuses_an_invalid_key_id(self):
         with pytest.raises(ValueError):
@@ -150,7 +150,7 @@ class TestTampering:
         settings.FIELD_ENCRYPTION_KEYS = [*settings.FIELD_ENCRYPTION_KEYS, f"k2:{new_key}"]
 
         with pytest.raises(DecryptionError) as raised:
-            decrypt(token.replace("v1:k1:", "v1:k2:"), context=CONTEXT)
+            decrypt(token.replace("v2:k1:", "v2:k2:"), context=CONTEXT)
 
         assert raised.value.reason is DecryptionFailure.AUTHENTICATION
 
@@ -161,7 +161,7 @@ class TestTampering:
             "13800138000",
             "v1:k1:",
             "v1:k1:abc",
-            "v2:k1:" + "A" * 40,
+            "v3:k1:" + "A" * 40,
             "v1:k1:" + "A" * 40 + "=",
             "v1:k1:" + "A" * 39 + "+",
             "v1:bad id:" + "A" * 40,

@@ -42,6 +42,7 @@ from compliance.fields import (
     EncryptedField,
     EncryptedTextField,
     MaskHintField,
+    RecordKeyField,
     blind_index_fields,
     encrypted_fields,
     mask_hint_fields,
@@ -93,9 +94,9 @@ def decryptions(monkeypatch):
     """Count the calls the encrypted fields make to compliance.crypto.decrypt."""
     calls: list[str] = []
 
-    def counting_decrypt(token, *, context, row=None):
+    def counting_decrypt(token, *, context, identity="", row=None):
         calls.append(context)
-        return decrypt(token, context=context, row=row)
+        return decrypt(token, context=context, identity=identity, row=row)
 
     monkeypatch.setattr(encrypted_module, "decrypt", counting_decrypt)
     return calls
@@ -131,6 +132,7 @@ def saved_value(instance: models.Model, name: str, *, add: bool = False) -> obje
 
 def sample_model(name: str, **model_fields: models.Field) -> type[models.Model]:
     meta = type("Meta", (), {"apps": Apps(installed_apps=()), "app_label": "compliance"})
+    model_fields.setdefault("record_key", RecordKeyField())
     return type(name, (models.Model,), {"__module__": __name__, "Meta": meta, **model_fields})
 
 
@@ -604,7 +606,7 @@ class TestLookups:
 
         (condition,) = where.children
         assert condition.lookup_name == "key_id"
-        assert condition.rhs == "v1:k_1:"
+        assert condition.rhs == "v2:k_1:"
 
     def test_key_id_lookup_refuses_an_invalid_key_id(self):
         with pytest.raises(ValueError):
@@ -652,15 +654,23 @@ class TestChecks:
         model = type(
             "OrderedSample",
             (models.Model,),
-            {"__module__": __name__, "Meta": meta, "secret": EncryptedTextField()},
+            {"__module__": __name__, "Meta": meta, "secret": EncryptedTextField(),
+             "record_key": RecordKeyField()},
         )
 
         assert [error.id for error in model._meta.get_field("secret").check()] == ["compliance.E003"]
 
-    def test_the_sample_model_passes_its_field_checks(self):
+    def test_the_sample_model_passes_its_field_checks_but_the_record_key(self):
+        # The sample binds its values to their column only, as rows written before binding did.
         errors = [error for model_field in EncryptedSample._meta.fields for error in model_field.check()]
 
-        assert errors == []
+        assert {error.id for error in errors} == {"compliance.E006"}
+
+    def test_an_encrypted_field_without_a_record_key_is_an_error(self):
+        model = sample_model("UnboundSample", record_key=models.UUIDField(null=True),
+                             secret=EncryptedTextField())
+
+        assert [error.id for error in model._meta.get_field("secret").check()] == ["compliance.E006"]
 
     def test_blind_index_with_a_missing_source_is_an_error(self):
         model = sample_model("MissingSourceSample", index=BlindIndexField(source="phone", kind="phone"))

@@ -227,8 +227,11 @@ def test_any_value_survives_rotation(customers_on_old_key, addresses, income, bi
     targets = customers_on_old_key[: len(addresses)]
     with old_ring:
         for customer, address in zip(targets, addresses, strict=False):
-            Customer.objects.filter(pk=customer.pk).update(address=address)
-        IndividualProfile.objects.filter(pk=targets[0].pk).update(annual_income=income, date_of_birth=birth)
+            customer.address = address
+            customer.save(update_fields=["address"])
+        profile = IndividualProfile.objects.get(pk=targets[0].pk)
+        profile.annual_income, profile.date_of_birth = income, birth
+        profile.save(update_fields=["annual_income", "date_of_birth"])
 
     # When they are rotated
     with new_ring:
@@ -286,7 +289,7 @@ def test_an_interrupted_rotation_resumes(customers_on_old_key):
 def test_a_value_that_does_not_decrypt_is_reported_and_left(customers_on_old_key):
     # Given a phone under a key that is no longer in the ring
     victim = customers_on_old_key[1]
-    lost = "v1:lost:" + base64.urlsafe_b64encode(bytes(40)).decode().rstrip("=")
+    lost = "v2:lost:" + base64.urlsafe_b64encode(bytes(40)).decode().rstrip("=")
     Customer.objects.filter(pk=victim.pk).update(phone=Ciphertext(lost))
 
     with new_ring:
@@ -308,12 +311,12 @@ def test_a_change_between_read_and_write_is_not_overwritten(customers_on_old_key
     target = customers_on_old_key[0]
     real = rotation.reencrypt
 
-    def edit_meanwhile(token, *, context, row=None):
+    def edit_meanwhile(token, *, context, identity="", row=None):
         # Someone saves a new phone after the batch was read, before it is written back.
         if context == "customers.customer.phone" and row == target.pk:
             services.customer_update(actor=relationship_manager, customer=target,
                                      fields={"phone": "+86 139 0000 0000"})
-        return real(token, context=context, row=row)
+        return real(token, context=context, identity=identity, row=row)
 
     with new_ring, mock.patch.object(rotation, "reencrypt", side_effect=edit_meanwhile):
         result = rotate()
@@ -333,12 +336,14 @@ def test_a_value_written_meanwhile_under_the_old_key_is_left_for_the_next_run(cu
     target = customers_on_old_key[2]
     real = rotation.reencrypt
 
-    def stale_writer(token, *, context, row=None):
+    def stale_writer(token, *, context, identity="", row=None):
         # A process still configured with the old key first writes during the run.
         if context == "customers.interaction.summary" and row == target.interactions.get().pk:
             with old_ring:
-                Interaction.objects.filter(pk=row).update(summary="Called back about the deposit.")
-        return real(token, context=context, row=row)
+                stale = Interaction.objects.get(pk=row)
+                stale.summary = "Called back about the deposit."
+                stale.save(update_fields=["summary"])
+        return real(token, context=context, identity=identity, row=row)
 
     with new_ring:
         with mock.patch.object(rotation, "reencrypt", side_effect=stale_writer):
@@ -360,7 +365,7 @@ def test_an_edit_committed_by_another_connection_during_a_batch_wins(branch, rel
     real = rotation.reencrypt
     errors = []
 
-    def other_connection_edits(token, *, context, row=None):
+    def other_connection_edits(token, *, context, identity="", row=None):
         if context == "customers.customer.address" and row == customer.pk:
             def edit():
                 try:
@@ -373,7 +378,7 @@ def test_an_edit_committed_by_another_connection_during_a_batch_wins(branch, rel
             thread = threading.Thread(target=edit)
             thread.start()
             thread.join()
-        return real(token, context=context, row=row)
+        return real(token, context=context, identity=identity, row=row)
 
     # When the portal commits an edit from another connection while the batch is in flight
     with new_ring, mock.patch.object(rotation, "reencrypt", side_effect=other_connection_edits):
@@ -436,7 +441,7 @@ def test_command_rotates_and_reports_what_remains(customers_on_old_key, capsys):
 
 
 def test_command_fails_when_values_cannot_be_decrypted(customers_on_old_key, capsys):
-    lost = "v1:lost:" + base64.urlsafe_b64encode(bytes(40)).decode().rstrip("=")
+    lost = "v2:lost:" + base64.urlsafe_b64encode(bytes(40)).decode().rstrip("=")
     Holding.objects.filter(customer=customers_on_old_key[0]).update(account_number=Ciphertext(lost))
 
     with new_ring, pytest.raises(CommandError, match="1 values could not be re-encrypted"):

@@ -27,7 +27,7 @@ from compliance.audit import note_pii_revealed
 from compliance.crypto import decrypt
 from compliance.models import AuditEvent
 from crm.api import idempotency
-from crm.api.idempotency import RESPONSE_CONTEXT, idempotency_records_purge, idempotent
+from crm.api.idempotency import RESPONSE_CONTEXT, idempotency_records_purge, idempotent, note_subject
 from crm.models import Branch, IdempotencyRecord
 from crm.roles import Role
 from crm.tasks import idempotency_records_purge as purge_task
@@ -49,7 +49,8 @@ class ProbeInputSerializer(serializers.Serializer):
 
 
 class ProbeView(APIView):
-    """Creates a branch; answers with data that includes a (test) secret in clear."""
+    """Creates a branch; answers with data that includes a (test) secret in clear, and names
+    the branch's region (a probe record type) as what it concerns."""
 
     @idempotent
     def post(self, request):
@@ -59,6 +60,7 @@ class ProbeView(APIView):
             code=data.validated_data["code"], name=data.validated_data["name"], region="Test"
         )
         note_pii_revealed(object_type="crm.branch", object_id=branch.pk, fields=["name"])
+        note_subject("probe.region", branch.region)
         _entered.set()
         _hold.wait(timeout=30)
         return Response(
@@ -73,6 +75,29 @@ urlpatterns = [
 ]
 
 pytestmark = pytest.mark.urls(__name__)
+
+
+# What the replay checks were asked, and what they answer: (object_type, ids, clear_fields).
+_checks_asked: list[tuple] = []
+_replay_allowed = {"crm.branch": True, "probe.region": True}
+
+
+def _probe_check(object_type):
+    def check(user, ids, *, clear_fields):
+        _checks_asked.append((object_type, list(ids), list(clear_fields)))
+        return _replay_allowed[object_type]
+    return check
+
+
+@pytest.fixture(autouse=True)
+def _probe_replay_checks():
+    # The probe's record types belong to no app: this module answers for them.
+    previous = {name: idempotency.register_replay_check(name, _probe_check(name)) for name in _replay_allowed}
+    _checks_asked.clear()
+    _replay_allowed.update({name: True for name in _replay_allowed})
+    yield
+    for name, check in previous.items():
+        idempotency.register_replay_check(name, check)
 
 
 @pytest.fixture
@@ -131,7 +156,7 @@ def test_the_stored_response_is_encrypted(client):
         cursor.execute("SELECT response FROM crm_idempotencyrecord WHERE id = %s", [record.pk])
         (stored,) = cursor.fetchone()
     assert "S3cret-Value" not in stored
-    assert stored.startswith("v1:")
+    assert stored.startswith("v2:")
     assert "S3cret-Value" in decrypt(stored, context=RESPONSE_CONTEXT)
 
 
@@ -243,6 +268,48 @@ def test_a_replay_is_audited_as_a_reveal_like_the_first_response(client, user):
     assert reveals[-1].actor_id == user.pk
     assert reveals[-1].fields == ["name"]
     assert reveals[-1].extra["objects"] == {"crm.branch": [branch_id]}
+
+
+def test_a_replay_asks_the_checks_about_what_it_shows(client):
+    _post(client, {"code": "P1", "name": "Probe"})
+    branch_id = Branch.objects.get(code="P1").pk
+    assert _checks_asked == []
+
+    _post(client, {"code": "P1", "name": "Probe"})
+
+    # The branch was shown in clear (its name), the region named as the answer's subject.
+    assert sorted(_checks_asked) == [("crm.branch", [branch_id], ["name"]), ("probe.region", ["Test"], [])]
+
+
+@pytest.mark.parametrize("refusing", ["crm.branch", "probe.region"])
+def test_a_replay_the_checks_refuse_answers_404_and_shows_nothing(client, refusing):
+    first = _post(client, {"code": "P1", "name": "Probe", "secret": "S3cret-Value"})
+    revealed_before = AuditEvent.objects.filter(action="pii.revealed").count()
+    _replay_allowed[refusing] = False
+
+    retry = _post(client, {"code": "P1", "name": "Probe", "secret": "S3cret-Value"})
+
+    assert first.status_code == 201
+    assert retry.status_code == 404
+    assert retry.json()["error"] == {"status": 404, "code": "not_found", "message": "Not found."}
+    assert "S3cret-Value" not in retry.content.decode()
+    assert "Idempotent-Replayed" not in retry
+    assert AuditEvent.objects.filter(action="pii.revealed").count() == revealed_before
+    assert Branch.objects.filter(code="P1").count() == 1
+    # The answer is kept: once access returns, the replay shows it again.
+    _replay_allowed[refusing] = True
+    assert _post(client, {"code": "P1", "name": "Probe", "secret": "S3cret-Value"}).json() == first.json()
+
+
+def test_a_replay_showing_a_record_type_no_app_checks_answers_404(client):
+    _post(client, {"code": "P1", "name": "Probe"})
+    previous = idempotency.register_replay_check("probe.region", None)
+    try:
+        retry = _post(client, {"code": "P1", "name": "Probe"})
+    finally:
+        idempotency.register_replay_check("probe.region", previous)
+
+    assert retry.status_code == 404
 
 
 def test_purge_deletes_only_expired_records(client, user):

@@ -20,6 +20,7 @@ import datetime
 import itertools
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from crm.roles import Role
@@ -40,7 +41,18 @@ CUSTOMER_KEYS = services.CUSTOMER_FIELDS | {"segment"}
 
 def _system_actor():
     """The actor used when a test does not care who created the data (an import account)."""
-    return UserFactory(role=Role.SERVICE_ACCOUNT, branch=None, username="svc.factory")
+    existing = get_user_model().objects.filter(username="svc.factory").first()
+    return existing or UserFactory(role=Role.SERVICE_ACCOUNT, branch=None, username="svc.factory")
+
+
+def _creator(actor, relationship_manager, fields: dict):
+    """Who creates a factory customer: the actor named, else its relationship manager, else
+    (and always for a core-banking reference, which only core banking sets) the import account."""
+    if actor is not None:
+        return actor
+    if relationship_manager is not None and not fields.get("external_reference"):
+        return relationship_manager
+    return _system_actor()
 
 
 def _split(overrides: dict, profile_fields: frozenset[str]) -> tuple[dict, dict, str | None]:
@@ -69,7 +81,7 @@ def make_individual(*, relationship_manager=None, branch, actor=None, **override
     values.update(overrides)
     fields, profile, segment = _split(values, services.INDIVIDUAL_FIELDS)
     return services.customer_create(
-        actor=actor or relationship_manager or _system_actor(), kind=CustomerKind.INDIVIDUAL,
+        actor=_creator(actor, relationship_manager, fields), kind=CustomerKind.INDIVIDUAL,
         home_branch=branch, relationship_manager=relationship_manager, profile=profile,
         segment=segment, **fields,
     )
@@ -92,7 +104,7 @@ def make_corporate(*, relationship_manager=None, branch, actor=None, **overrides
     values.update(overrides)
     fields, profile, segment = _split(values, services.CORPORATE_FIELDS)
     return services.customer_create(
-        actor=actor or relationship_manager or _system_actor(), kind=CustomerKind.CORPORATE,
+        actor=_creator(actor, relationship_manager, fields), kind=CustomerKind.CORPORATE,
         home_branch=branch, relationship_manager=relationship_manager, profile=profile,
         segment=segment, **fields,
     )
@@ -121,7 +133,8 @@ def make_holding(customer, *, actor=None, **overrides):
 
 
 def make_interaction(customer, *, actor=None, **overrides):
-    """A staff interaction (a phone call by default) through interaction_log."""
+    """A staff interaction (a phone call by default) through interaction_log; with `system`,
+    logged by a service account in that system's name (only they may)."""
     values = {
         "channel": Channel.PHONE,
         "interaction_type": InteractionType.FOLLOW_UP,
@@ -130,7 +143,8 @@ def make_interaction(customer, *, actor=None, **overrides):
     }
     values.update(overrides)
     return services.interaction_log(
-        actor=actor or customer.relationship_manager or _system_actor(), customer=customer, **values,
+        actor=actor or (None if values.get("system") else customer.relationship_manager) or _system_actor(),
+        customer=customer, **values,
     )
 
 

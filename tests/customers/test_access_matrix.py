@@ -61,7 +61,7 @@ OFFERS = {
              A.MANAGE_BOOKS, A.LOG_INTERACTION, A.RECORD_NEED, A.MANAGE_CONSENT, A.PLACE_HOLD},
     "fragment": {A.VIEW},
     "api": {A.VIEW, A.VIEW_CLEAR, A.ADD, A.CHANGE, A.CHANGE_BRANCH, A.CHANGE_REFERENCE, A.CHANGE_HOLDINGS,
-            A.LOG_INTERACTION, A.RECORD_NEED, A.MANAGE_CONSENT, A.PLACE_HOLD},
+            A.LOG_INTERACTION, A.LOG_FOR_SYSTEM, A.RECORD_NEED, A.MANAGE_CONSENT, A.PLACE_HOLD},
     "admin": {A.VIEW, A.VIEW_CLEAR, A.CHANGE},
     "export": {A.EXPORT},
     "import": {A.IMPORT},
@@ -387,6 +387,14 @@ def api_log_interaction(world, user, customer):
         Interaction)
 
 
+def api_log_for_system(world, user, customer):
+    return _writes(lambda: client_for(user).post(
+        _api_url(customer, "interactions/"),
+        {"channel": "mobile_app", "summary": "Transfer confirmed", "system": "mobile-banking"},
+        format="json"),
+        Interaction)
+
+
 def api_record_need(world, user, customer):
     return _writes(lambda: client_for(user).post(
         _api_url(customer, "needs/"), {"need_type": "wealth_growth"}, format="json"), Need)
@@ -445,6 +453,7 @@ PROBES = {
     ("api", A.CHANGE_REFERENCE): api_change_reference,
     ("api", A.CHANGE_HOLDINGS): api_change_holdings,
     ("api", A.LOG_INTERACTION): api_log_interaction,
+    ("api", A.LOG_FOR_SYSTEM): api_log_for_system,
     ("api", A.RECORD_NEED): api_record_need,
     ("api", A.MANAGE_CONSENT): api_manage_consent,
     ("api", A.PLACE_HOLD): api_place_hold,

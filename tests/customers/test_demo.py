@@ -349,7 +349,7 @@ def test_every_encrypted_value_is_a_token_under_the_current_key(bank):
     with connection.cursor() as cursor:
         cursor.execute("SELECT phone, address FROM customers_customer LIMIT 20")
         for phone, address in cursor.fetchall():
-            assert phone.startswith("v1:") and address.startswith("v1:")
+            assert phone.startswith("v2:") and address.startswith("v2:")
 
 
 def test_derived_columns_are_computed_from_the_plaintext_as_save_does(bank):

@@ -24,6 +24,7 @@ from customers.models import (
     Interaction,
     Need,
     RevealGrant,
+    SavedListView,
     SegmentOverride,
 )
 from tests.customers.factories import make_individual, make_interaction
@@ -48,6 +49,7 @@ class World:
     colleague: object
     delegation: BookDelegation
     hold: ContactHold
+    list_view: SavedListView  # the assigned relationship manager's
 
 
 @pytest.fixture
@@ -64,7 +66,10 @@ def world(relationship_manager, branch, branch_manager):
     )
     hold, _created = outreach.contact_hold_place(actor=branch_manager, customer=customer, kind="other",
                                                  reason="Asked for a pause")
-    return World(customer=customer, colleague=colleague, delegation=delegation, hold=hold)
+    list_view = services.list_view_create(actor=relationship_manager, name="VIP",
+                                          filters={"segment": ["vip"]})
+    return World(customer=customer, colleague=colleague, delegation=delegation, hold=hold,
+                 list_view=list_view)
 
 
 @pytest.fixture
@@ -86,6 +91,7 @@ def _state(world: World) -> tuple:
         list(ContactHold.objects.order_by("pk").values_list("pk", "lifted_at")),
         list(BookDelegation.objects.order_by("pk").values_list("pk", "revoked_at")),
         customer.relationship_manager_id, customer.segment, customer.phone, customer.individual.occupation,
+        list(SavedListView.objects.order_by("pk").values_list("pk", "owner_id", "name", "filters")),
     )
 
 
@@ -141,6 +147,15 @@ PAGES = {
     "create": lambda w: ("get", reverse("customer-create"), None),
     "duplicates-overview": lambda w: ("get", reverse("customer-duplicates-overview"), None),
     "duplicates-notice": lambda w: ("get", reverse("customer-duplicates-notice", args=[w.customer.pk]), None),
+    "list-views": lambda w: ("get", reverse("customer-list-views"), None),
+    "list-view-save": lambda w: ("post", reverse("customer-list-view-save"),
+                                 {"save-name": "Mine", "save-query": "kind=individual"}),
+    "list-view-apply": lambda w: ("get", reverse("customer-list-view-apply", args=[w.list_view.pk]), None),
+    "list-view-rename": lambda w: ("post", reverse("customer-list-view-rename", args=[w.list_view.pk]),
+                                   {f"view-{w.list_view.pk}-name": "Renamed"}),
+    "list-view-filters": lambda w: ("post", reverse("customer-list-view-filters", args=[w.list_view.pk]),
+                                    {"query": "kind=corporate"}),
+    "list-view-delete": lambda w: ("post", reverse("customer-list-view-delete", args=[w.list_view.pk]), {}),
 }
 
 # Expected answer per page and role, in the order of ROLES. SI: sent to sign in; OK: 200;
@@ -169,6 +184,13 @@ MATRIX = {
     "create":            [SI, OK, OK, OK, OK, OK, NO, NO, NO],
     "duplicates-overview": [SI, NO, NO, NO, OK, OK, NO, NO, NO],
     "duplicates-notice": [SI, NF, EMPTY, EMPTY, EMPTY, NF, EMPTY, NO, NF],
+    # Saved views: everyone on the portal keeps their own; the fixture's view is the assigned RM's.
+    "list-views":        [SI, OK, OK, OK, OK, OK, OK, NO, OK],
+    "list-view-save":    [SI, GO, GO, GO, GO, GO, GO, NO, GO],
+    "list-view-apply":   [SI, NF, GO, NF, NF, NF, NF, NO, NF],
+    "list-view-rename":  [SI, NF, GO, NF, NF, NF, NF, NO, NF],
+    "list-view-filters": [SI, NF, GO, NF, NF, NF, NF, NO, NF],
+    "list-view-delete":  [SI, NF, GO, NF, NF, NF, NF, NO, NF],
 }
 
 CASES = [(name, role, MATRIX[name][index]) for name in PAGES for index, role in enumerate(ROLES)]

@@ -271,7 +271,7 @@ def test_encrypted_columns_hold_no_plaintext(customer):
     stored = " ".join(str(value) for value in (*row, *profile_row))
     for plaintext in (PHONE_SHOWN, "13800135678", EMAIL, ID_NUMBER, "5678", "1980-01", "250000"):
         assert plaintext not in stored
-    assert all(str(value).startswith("v1:") for value in (*row[:4], *profile_row))
+    assert all(str(value).startswith("v2:") for value in (*row[:4], *profile_row))
 
 
 def test_audit_events_carry_no_values(relationship_manager, customer):
@@ -302,3 +302,34 @@ def test_update_refuses_unknown_fields_and_keeps_data(relationship_manager, cust
 
 def test_permission_ids_resolve():
     assert permission_id("view_customer") != permission_id("view_customer_pii")
+
+
+def test_a_branch_manager_without_grants_is_restricted_to_the_branch_alone(
+    branch_manager, branch, other_branch, relationship_manager, other_relationship_manager
+):
+    from customers import permissions
+
+    own = make_individual(branch=branch, relationship_manager=relationship_manager)
+    elsewhere = make_individual(branch=other_branch, relationship_manager=other_relationship_manager)
+    restricted = restrict(Customer.objects.all(), branch_manager)
+
+    assert list(restricted) == [own]
+    assert "customers_customeruserobjectpermission" not in str(restricted.query)
+
+    permissions.grant_book_permissions(user_id=branch_manager.pk, customer_ids=[elsewhere.pk])
+    permissions.forget_access(branch_manager)
+
+    assert set(restrict(Customer.objects.all(), branch_manager)) == {own, elsewhere}
+
+
+def test_a_name_found_by_prefix_is_listed_by_its_search_form_then_display_name(branch_manager, branch):
+    from customers.selectors import customer_search
+
+    for name in ("Wang Zhen", "WANG Ai", "wang bo"):
+        given, family = name.split(" ")[1], name.split(" ")[0]
+        make_individual(branch=branch, given_name=given, family_name=family)
+
+    found = customer_search(actor=branch_manager, term="wang")
+
+    assert [customer.search_name for customer in found] == sorted(c.search_name for c in found)
+    assert found.query.order_by[0] == "search_name"

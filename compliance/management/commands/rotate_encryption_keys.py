@@ -22,7 +22,8 @@ PROGRESS_INTERVAL_SECONDS = 2.0
 class Command(BaseCommand):
     help = (
         "Re-encrypt every encrypted value that is not under the first key of "
-        "FIELD_ENCRYPTION_KEYS, in batches (one transaction each), while the portal keeps "
+        "FIELD_ENCRYPTION_KEYS, or not yet bound to its row (counted as '<key> (unbound)'), "
+        "in batches (one transaction each), while the portal keeps "
         "serving. Safe to interrupt and run again. Prints progress and, at the end, how many "
         "values remain on each old key; exits 1 if some values could not be re-encrypted. "
         "Put the new key first in every process's FIELD_ENCRYPTION_KEYS before running, and "

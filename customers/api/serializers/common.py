@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -57,18 +58,29 @@ class RecordDisplays:
         return self._values[key]
 
     def output(self, pk: int, name: str) -> str | None:
-        """The value as the API shows it: clear text, masked text, or None when empty."""
+        """The value as the API shows it: clear text, masked text, or None when empty or
+        unreadable (the stored value cannot be decrypted; `unreadable` names those)."""
         shown = self.get(pk, name)
-        if not shown.masked and shown.value is None:
+        if shown.unreadable or (not shown.masked and shown.value is None):
             return None
         return shown.text
 
     def masked(self, pk: int, names: Iterable[str]) -> list[str]:
         return [name for name in names if self.get(pk, name).masked]
 
+    def unreadable(self, pk: int, names: Iterable[str]) -> list[str]:
+        return [name for name in names if self.get(pk, name).unreadable]
 
-SENSITIVE_HELP = _("The value in clear if you may see it, otherwise masked (see masked_fields).")
+
+SENSITIVE_HELP = _(
+    "The value in clear if you may see it, otherwise masked (see masked_fields); null when "
+    "empty, or when the stored value cannot be decrypted (see unreadable_fields)."
+)
 MASKED_FIELDS_HELP = _("The sensitive fields of this object shown masked rather than in clear.")
+UNREADABLE_FIELDS_HELP = _(
+    "The sensitive fields of this object whose stored value cannot be decrypted (damaged or "
+    "moved in the database): shown as null, reported to operations. Usually empty."
+)
 
 
 @extend_schema_field({"type": "string", "nullable": True, "readOnly": True})
@@ -120,8 +132,16 @@ INVALID_MESSAGES = {
 }
 
 
+def model_max_length(model: type[models.Model], name: str) -> int | None:
+    """The `max_length` of `model`'s field `name`: the one limit every surface applies (the
+    model validates it in full_clean(); forms and serializers repeat it to answer early)."""
+    return model._meta.get_field(name).max_length
+
+
 class StrictInputSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a misspelt or read-only field is an error, not ignored."""
+    """Refuses fields it does not know, so a misspelt or read-only field is an error, not
+    ignored, and a JSON number, boolean, list or object where text is expected (DRF's
+    CharField would turn 1e400 into "inf")."""
 
     def to_internal_value(self, data):
         if hasattr(data, "keys"):
@@ -130,7 +150,29 @@ class StrictInputSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {name: [_("This field cannot be set here.")] for name in unknown}
                 )
+            not_text = {
+                name: [_("Enter text, not a number or another JSON type.")]
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField) and not field.read_only
+                and data.get(name) is not None and not isinstance(data.get(name), str)
+            }
+            if not_text:
+                raise serializers.ValidationError(not_text)
         return super().to_internal_value(data)
+
+
+class StrictInputSchema(OpenApiSerializerExtension):
+    """Says in the OpenAPI document what StrictInputSerializer does: no other field is taken."""
+
+    target_class = StrictInputSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["additionalProperties"] = False
+        note = str(_("A field not listed here is refused with 400 and a field error."))
+        schema["description"] = f"{schema['description']}\n\n{note}" if schema.get("description") else note
+        return schema
 
 
 class NormalisedField(serializers.CharField):

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from crm.api.errors import error_body
 from customers.api.serializers.common import (
     MASKED_FIELDS_HELP,
+    UNREADABLE_FIELDS_HELP,
     ActiveBranchField,
     ActiveRelationshipManagerField,
     BranchSummaryOutputSerializer,
@@ -22,6 +23,7 @@ from customers.api.serializers.common import (
     SensitiveValueField,
     StaffSummaryOutputSerializer,
     StrictInputSerializer,
+    model_max_length,
     not_in_future,
     plausible_birth_date,
 )
@@ -29,6 +31,7 @@ from customers.models import (
     CORPORATE_SEGMENTS,
     RETAIL_SEGMENTS,
     Channel,
+    Customer,
     CustomerKind,
     CustomerStatus,
     Gender,
@@ -63,10 +66,15 @@ class CustomerListOutputSerializer(serializers.Serializer):
     email = SensitiveValueField(sensitive="email")
     aum = SensitiveValueField(sensitive="aum")
     masked_fields = serializers.SerializerMethodField(help_text=MASKED_FIELDS_HELP)
+    unreadable_fields = serializers.SerializerMethodField(help_text=UNREADABLE_FIELDS_HELP)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_masked_fields(self, customer) -> list[str]:
         return self.context["displays"].masked(customer.pk, LIST_SENSITIVE)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_unreadable_fields(self, customer) -> list[str]:
+        return self.context["displays"].unreadable(customer.pk, LIST_SENSITIVE)
 
 
 class IndividualProfileOutputSerializer(serializers.Serializer):
@@ -121,6 +129,7 @@ class CustomerOutputSerializer(serializers.Serializer):
     individual = serializers.SerializerMethodField()
     corporate = serializers.SerializerMethodField()
     masked_fields = serializers.SerializerMethodField(help_text=MASKED_FIELDS_HELP)
+    unreadable_fields = serializers.SerializerMethodField(help_text=UNREADABLE_FIELDS_HELP)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -140,6 +149,11 @@ class CustomerOutputSerializer(serializers.Serializer):
     def get_masked_fields(self, customer) -> list[str]:
         names = CUSTOMER_SENSITIVE + PROFILE_SENSITIVE.get(customer.kind, ())
         return self.context["displays"].masked(customer.pk, names)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_unreadable_fields(self, customer) -> list[str]:
+        names = CUSTOMER_SENSITIVE + PROFILE_SENSITIVE.get(customer.kind, ())
+        return self.context["displays"].unreadable(customer.pk, names)
 
 
 class IndividualProfileInputSerializer(StrictInputSerializer):
@@ -182,10 +196,10 @@ class CustomerDetailsInputSerializer(StrictInputSerializer):
     display_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     home_branch = ActiveBranchField(required=False)
     since = serializers.DateField(required=False, validators=[not_in_future])
-    id_number = NormalisedField(kind="national_id", max_length=40)
-    phone = NormalisedField(kind="phone", max_length=40)
-    email = NormalisedField(kind="email", max_length=254)
-    address = OptionalTextField(max_length=500)
+    id_number = NormalisedField(kind="national_id", max_length=model_max_length(Customer, "id_number"))
+    phone = NormalisedField(kind="phone", max_length=model_max_length(Customer, "phone"))
+    email = NormalisedField(kind="email", max_length=model_max_length(Customer, "email"))
+    address = OptionalTextField(max_length=model_max_length(Customer, "address"))
     is_vulnerable = serializers.BooleanField(required=False)
     do_not_contact = serializers.BooleanField(required=False)
     time_zone = serializers.CharField(max_length=64, required=False)

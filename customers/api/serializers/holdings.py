@@ -9,12 +9,14 @@ from rest_framework import serializers
 
 from customers.api.serializers.common import (
     MASKED_FIELDS_HELP,
+    UNREADABLE_FIELDS_HELP,
     NormalisedField,
     SensitiveValueField,
     StrictInputSerializer,
+    model_max_length,
     not_in_future,
 )
-from customers.models import RETAIL_PRODUCTS, CustomerKind, HoldingStatus, ProductType
+from customers.models import RETAIL_PRODUCTS, CustomerKind, Holding, HoldingStatus, ProductType
 
 
 class HoldingOutputSerializer(serializers.Serializer):
@@ -37,17 +39,24 @@ class HoldingOutputSerializer(serializers.Serializer):
     matures_on = serializers.DateField(allow_null=True)
     updated_at = serializers.DateTimeField()
     masked_fields = serializers.SerializerMethodField(help_text=MASKED_FIELDS_HELP)
+    unreadable_fields = serializers.SerializerMethodField(help_text=UNREADABLE_FIELDS_HELP)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_masked_fields(self, holding) -> list[str]:
         return self.context["displays"].masked(holding.pk, ["account_number", "balance"])
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_unreadable_fields(self, holding) -> list[str]:
+        return self.context["displays"].unreadable(holding.pk, ["account_number"])
 
 
 class HoldingInputSerializer(StrictInputSerializer):
     external_reference = serializers.CharField(max_length=64, required=False, allow_null=True)
     product_type = serializers.ChoiceField(choices=ProductType.choices)
     product_name = serializers.CharField(max_length=120)
-    account_number = NormalisedField(kind="account_number", max_length=40)
+    account_number = NormalisedField(
+        kind="account_number", max_length=model_max_length(Holding, "account_number")
+    )
     balance = serializers.DecimalField(max_digits=20, decimal_places=2)
     currency = serializers.RegexField(
         r"^[A-Z]{3}$", required=False,

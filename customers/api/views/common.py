@@ -15,18 +15,12 @@ from rest_framework import exceptions
 from crm.api.idempotency import ErrorOutputSerializer
 from crm.api.pagination import DefaultCursorPagination
 from customers import services
+from customers.filtersets import CURSOR_ORDERING
 from customers.models import CustomerKind
 
 # Orderings the customer list offers with cursor pagination: each on a column that is never
 # null, ending in a unique one, so a cursor position is well defined.
-API_ORDERINGS = {
-    "name": ("display_name", "pk"),
-    "-name": ("-display_name", "-pk"),
-    "number": ("number",),
-    "-number": ("-number",),
-    "since": ("since", "pk"),
-    "-since": ("-since", "-pk"),
-}
+API_ORDERINGS = CURSOR_ORDERING
 DEFAULT_ORDERING = ("-pk",)
 
 
@@ -53,6 +47,8 @@ class CustomerFilterBackend(DjangoFilterBackend):
 
 
 REFERENCE_PATTERN = r"[A-Za-z0-9._:-]{1,64}"
+# The same, anchored, for the OpenAPI document (a JSON Schema pattern matches anywhere).
+REFERENCE_SCHEMA_PATTERN = rf"^{REFERENCE_PATTERN}$"
 CUSTOMER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The customer's id."))
 ERRORS = {
     400: OpenApiResponse(ErrorOutputSerializer, description=_("Invalid fields.")),

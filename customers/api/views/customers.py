@@ -16,12 +16,13 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crm.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent
+from crm.api.idempotency import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_RESPONSES, idempotent, note_subject
 from customers import permissions, services
 from customers.api import serializers as api
 from customers.api.views.common import (
     API_ORDERINGS,
     REFERENCE_PATTERN,
+    REFERENCE_SCHEMA_PATTERN,
     CustomerCursorPagination,
     CustomerFilterBackend,
     error_responses,
@@ -32,7 +33,7 @@ from customers.api.views.common import (
 from customers.api.views.metadata import CustomerMetadata
 from customers.api.views.nested import HoldingsMixin, InteractionsMixin, NeedsMixin, RelationshipsMixin
 from customers.api.views.outreach import ConsentsMixin, ContactsMixin, HoldsMixin
-from customers.filtersets import CustomerFilterSet
+from customers.filtersets import CustomerCursorFilterSet
 from customers.intake.onboarding import PossibleDuplicates, customer_onboard
 from customers.models import Customer
 from customers.permissions import CustomerAction
@@ -41,6 +42,7 @@ from customers.selectors import (
     EMAIL,
     ID_NUMBER,
     PHONE,
+    actor_load,
     customer_get,
     customer_list,
     customer_queryset,
@@ -107,16 +109,24 @@ class CustomerViewSet(
     queryset = Customer.objects.none()  # for schema introspection; get_queryset restricts
     pagination_class = CustomerCursorPagination
     filter_backends = [CustomerFilterBackend]
-    filterset_class = CustomerFilterSet
+    filterset_class = CustomerCursorFilterSet
     metadata_class = CustomerMetadata
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
+
+    def initial(self, request, *args, **kwargs):
+        # What the policy reads about the caller, in one query (authenticating them first).
+        actor_load(request.user)
+        super().initial(request, *args, **kwargs)
 
     def get_queryset(self):
         return customer_list(actor=self.request.user, base=customer_queryset())
 
     def get_object(self) -> Customer:
-        return customer_get(actor=self.request.user, pk=int(self.kwargs["pk"]))
+        customer = customer_get(actor=self.request.user, pk=int(self.kwargs["pk"]))
+        # A keyed write under this customer is replayed only while the caller still sees it.
+        note_subject(Customer._meta.label_lower, customer.pk)
+        return customer
 
     def _page_response(self, queryset) -> Response:
         sort = self.request.query_params.get("sort")
@@ -147,7 +157,7 @@ class CustomerViewSet(
         data.is_valid(raise_exception=True)
         query = request.query_params.copy()
         query["q"] = data.validated_data["q"]
-        filterset = CustomerFilterSet(query, queryset=self.get_queryset(), actor=request.user)
+        filterset = CustomerCursorFilterSet(query, queryset=self.get_queryset(), actor=request.user)
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.errors)
         return self._page_response(filterset.qs)
@@ -182,6 +192,7 @@ class CustomerViewSet(
             # Created for a book the caller does not see (another RM's, in a branch they are not
             # part of): say so without showing the record.
             return Response({"id": customer.pk, "number": customer.number}, status=status.HTTP_201_CREATED)
+        note_subject(Customer._meta.label_lower, created.pk)
         return Response(_customer_output(user, created), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -209,7 +220,7 @@ class CustomerViewSet(
             "nothing."
         )),
         parameters=[OpenApiParameter("external_reference", str, OpenApiParameter.PATH,
-                                     pattern=REFERENCE_PATTERN)],
+                                     pattern=REFERENCE_SCHEMA_PATTERN)],
         request=api.CustomerUpsertInputSerializer,
         responses={200: api.CustomerOutputSerializer, 201: api.CustomerOutputSerializer,
                    **error_responses(400, 403)},

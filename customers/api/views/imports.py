@@ -19,6 +19,7 @@ from crm.api.idempotency import (
     IDEMPOTENCY_RESPONSES,
     ErrorOutputSerializer,
     idempotent,
+    note_subject,
 )
 from crm.api.pagination import DefaultCursorPagination
 from customers.api import serializers as api
@@ -94,6 +95,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 actor=request.user, kind=values["kind"], records=values["records"],
                 home_branch=values.get("home_branch"),
             )
+        note_subject(job._meta.label_lower, job.pk)
         return Response(api.ImportJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(

@@ -23,6 +23,7 @@ from customers.api import serializers as api
 from customers.api.views.common import (
     CUSTOMER_ID,
     REFERENCE_PATTERN,
+    REFERENCE_SCHEMA_PATTERN,
     InteractionCursorPagination,
     error_responses,
     service_errors,
@@ -85,7 +86,7 @@ class HoldingsMixin:
     @extend_schema(
         summary="Create or update a holding by core-banking reference",
         parameters=[CUSTOMER_ID, OpenApiParameter("holding_reference", str, OpenApiParameter.PATH,
-                                                  pattern=REFERENCE_PATTERN)],
+                                                  pattern=REFERENCE_SCHEMA_PATTERN)],
         request=api.HoldingUpsertInputSerializer,
         responses={200: api.HoldingOutputSerializer, 201: api.HoldingOutputSerializer,
                    **error_responses(400, 403, 404)},

@@ -296,6 +296,17 @@ def test_rm_may_not_change_the_core_banking_reference(rm, customer):
     assert customer.external_reference is None
 
 
+def test_rm_may_not_move_their_customer_to_another_branch(rm, customer, other_branch, branch):
+    response = rm.patch(detail_url(customer), {"home_branch": other_branch.pk}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == (
+        "Only the branch manager or head office may move a customer to another branch."
+    )
+    customer.refresh_from_db()
+    assert customer.home_branch_id == branch.pk
+
+
 def test_branch_manager_changes_what_they_see_but_not_masked_fields(branch_manager, customer):
     client = client_for(branch_manager)
 

@@ -95,10 +95,10 @@ def test_list_refuses_an_ordering_cursors_cannot_follow(rm, customer):
 LIST_BUDGET = 10
 LIST_QUERIES = {
     "service_account": 3,
-    "relationship_manager": 8,
-    "branch_manager": 7,
-    "branch_staff": 7,
-    "compliance_officer": 5,
+    "relationship_manager": 5,
+    "branch_manager": 4,
+    "branch_staff": 4,
+    "compliance_officer": 4,
 }
 
 

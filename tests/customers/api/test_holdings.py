@@ -61,6 +61,7 @@ def test_holdings_in_clear_for_the_rm(rm, customer):
             "matures_on": None,
             "updated_at": body["results"][0]["updated_at"],
             "masked_fields": [],
+            "unreadable_fields": [],
         }
     ]
 

@@ -136,3 +136,61 @@ def test_reading_summaries_in_clear_notes_each_interaction(rm, relationship_mana
     assert event.actor_id == relationship_manager.pk
     assert event.extra["objects"] == {"customers.interaction": [interaction.pk]}
     assert event.fields == ["summary"]
+
+
+# --- who an interaction names ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("system", ["mobile-banking", "  core  "])
+def test_an_rm_may_not_log_an_interaction_in_a_systems_name(rm, customer, system):
+    body = {"channel": "phone", "summary": "Called about the deposit", "system": system}
+
+    response = rm.post(_interactions(customer), body, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+    assert Interaction.objects.count() == 0
+    customer.refresh_from_db()
+    assert customer.last_contact_at is None
+
+
+def test_an_rm_may_not_reach_a_system_interaction_through_its_reference(rm, service, customer):
+    body = {"channel": "mobile_app", "summary": "Transfer confirmed", "system": "mobile-banking",
+            "external_reference": "APP-77"}
+    service.post(_interactions(customer), body, format="json")
+
+    response = rm.post(_interactions(customer), body, format="json")
+
+    assert response.status_code == 403
+    assert Interaction.objects.count() == 1
+
+
+def test_an_rm_interaction_names_the_rm(rm, relationship_manager, customer):
+    body = {"channel": "phone", "summary": "Called about the deposit", "system": ""}
+
+    response = rm.post(_interactions(customer), body, format="json")
+
+    assert response.status_code == 201
+    interaction = Interaction.objects.get()
+    assert (interaction.staff_id, interaction.system) == (relationship_manager.pk, "")
+    assert response.json()["staff"]["id"] == relationship_manager.pk
+
+
+def test_branch_staff_may_not_log_in_a_systems_name_either(branch_staff, customer):
+    body = {"channel": "branch", "summary": "Counter visit", "system": "teller"}
+
+    response = client_for(branch_staff).post(_interactions(customer), body, format="json")
+
+    assert response.status_code == 403
+    assert Interaction.objects.count() == 0
+
+
+def test_the_service_refuses_a_system_name_from_a_person(relationship_manager, customer):
+    from django.core.exceptions import PermissionDenied
+
+    from customers import services
+
+    with pytest.raises(PermissionDenied):
+        services.interaction_log(actor=relationship_manager, customer=customer, channel="phone",
+                                 interaction_type="service", summary="x", system="crm")
+    assert Interaction.objects.count() == 0

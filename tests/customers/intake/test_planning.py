@@ -198,5 +198,5 @@ def test_a_reference_the_importer_cannot_see_gets_one_neutral_answer(
         (3, "external_reference", "reference_unavailable"),
     ]
     messages = {entry["message"] for entry in job.errors}
-    assert messages == {"You may not import a customer with this reference."}
+    assert messages == {"This reference cannot be used in this import."}
     assert Customer.objects.get(external_reference="FAR-1").home_branch == other_branch

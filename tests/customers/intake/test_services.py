@@ -52,7 +52,7 @@ def test_create_stores_the_file_encrypted_and_counts_rows(branch_manager, branch
     with connection.cursor() as cursor:
         cursor.execute("SELECT content FROM customers_importjob WHERE id = %s", [job.pk])
         (stored,) = cursor.fetchone()
-    assert stored.startswith("v1:")
+    assert stored.startswith("v2:")
     for plaintext in (
         "CUST-0001",
         "Zhang",

@@ -113,19 +113,31 @@ def test_tasks_retry_on_database_errors_then_record_the_failure(branch_manager, 
     assert broken.failure_reason == "Checking: the database was unavailable. Try again later."
 
 
-def test_an_unreachable_broker_is_recorded_on_the_job(branch_manager, monkeypatch,
-                                                      django_capture_on_commit_callbacks):
+def test_a_check_queued_while_the_broker_is_down_waits_in_the_outbox_and_runs_once(
+        branch_manager, monkeypatch, django_capture_on_commit_callbacks, celery_not_eager):
+    from crm.models import OutboxMessage
+    from crm.outbox import outbox_sweep
     from customers.intake import tasks as import_tasks
 
-    def broker_down(*args):
+    def broker_down(*args, **kwargs):
         raise ConnectionRefusedError
 
-    monkeypatch.setattr(import_tasks.validate_import, "delay", broker_down)
-
+    monkeypatch.setattr(import_tasks.validate_import, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         job = create_job(branch_manager, fixture_bytes("customers_valid.csv"))
 
     job.refresh_from_db()
-    assert job.status == ImportStatus.FAILED
-    assert job.failure_reason == (
-        "Checking could not be queued (ConnectionRefusedError). Upload the file again later.")
+    assert (job.status, job.failure_reason) == (ImportStatus.PENDING, "")
+    message = OutboxMessage.objects.get()
+    assert (message.task_name, message.args, message.sent_at, message.last_error) == (
+        "customers.import_tasks.validate_import", [job.pk], None, "ConnectionRefusedError")
+
+    sent = []
+    monkeypatch.setattr(import_tasks.validate_import, "apply_async",
+                        lambda args, **kwargs: sent.append(args))
+    assert outbox_sweep()["sent"] == 1
+    assert outbox_sweep()["sent"] == 0
+    assert sent == [[job.pk]]
+    import_tasks.validate_import(*sent[0])
+    job.refresh_from_db()
+    assert job.status == ImportStatus.VALIDATED

@@ -58,7 +58,7 @@ def test_a_reference_used_in_a_book_the_actor_cannot_see_gets_the_same_neutral_e
     messages = []
     for reference in ("APP-H", "APP-V"):
         with pytest.raises(ValidationError) as raised:
-            _log(relationship_manager, customer, reference)
+            _log(relationship_manager, customer, reference, system="")  # a person names themself
         messages.append(raised.value.message_dict)
 
     assert messages[0] == messages[1]

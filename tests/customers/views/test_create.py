@@ -273,3 +273,19 @@ def test_the_duplicate_check_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(REQUEST_OVERHEAD + 2 + 2 + 2 + 2):
         response = client.post(URL, individual_entry(branch))
     assert len(response.context["duplicates"]) == 1
+
+
+def test_the_form_takes_no_core_banking_reference(client, relationship_manager, branch, other_branch,
+                                                  other_relationship_manager):
+    # A reference held in another book, sent with the form, is neither looked up nor stored:
+    # the page has no such field, so it answers as for any other new customer.
+    make_individual(branch=other_branch, relationship_manager=other_relationship_manager,
+                    external_reference="FAR-1")
+    client.force_login(relationship_manager)
+
+    response = client.post(URL, individual_entry(branch, external_reference="FAR-1"))
+
+    created = Customer.objects.exclude(external_reference="FAR-1").get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("customer-detail", args=[created.pk])
+    assert created.external_reference is None

@@ -4,6 +4,7 @@ until told otherwise); the default caps: at most 2 marketing contacts in 30 days
 
 import compliance.fields
 import customers.models.party
+import django.contrib.postgres.functions
 import django.core.validators
 import django.db.models.deletion
 from django.conf import settings
@@ -23,7 +24,7 @@ def add_default_caps(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0008_drop_account_last4'),
+        ('customers', '0011_branch_search_name_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -41,6 +42,7 @@ class Migration(migrations.Migration):
                 ('purpose', models.CharField(choices=[('service', 'Service'), ('marketing', 'Marketing'), ('surveys', 'Surveys'), ('events', 'Events')], max_length=12, verbose_name='purpose')),
                 ('status', models.CharField(choices=[('granted', 'Granted'), ('withdrawn', 'Withdrawn')], max_length=10, verbose_name='status')),
                 ('source', models.CharField(choices=[('branch_form', 'Branch form'), ('app', 'Mobile app'), ('call_centre', 'Call centre'), ('import', 'Import'), ('api', 'API')], max_length=12, verbose_name='source')),
+                ('record_key', compliance.fields.RecordKeyField(db_default=django.contrib.postgres.functions.RandomUUID())),
                 ('evidence_reference', compliance.fields.EncryptedTextField(blank=True, max_length=200, null=True, verbose_name='evidence reference')),
                 ('recorded_at', models.DateTimeField(verbose_name='recorded')),
                 ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consent_events', to='customers.customer', verbose_name='customer')),
@@ -90,6 +92,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('open_complaint', 'Open complaint'), ('bereavement', 'Bereavement'), ('vulnerable', 'Vulnerable customer'), ('other', 'Other')], max_length=16, verbose_name='kind')),
+                ('record_key', compliance.fields.RecordKeyField(db_default=django.contrib.postgres.functions.RandomUUID())),
                 ('reason', compliance.fields.EncryptedTextField(max_length=500, verbose_name='reason')),
                 ('reference', models.CharField(blank=True, help_text='What placed the hold, e.g. a complaint number.', max_length=64, verbose_name='reference')),
                 ('placed_at', models.DateTimeField(verbose_name='placed')),

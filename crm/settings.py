@@ -331,11 +331,29 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "crm.tasks.outbox_sweep",
         "schedule": timedelta(minutes=1),  # tasks committed while the broker was down
     },
+    "customers-generate-follow-ups": {
+        "task": "customers.care.tasks.generate_follow_ups",
+        "schedule": crontab(hour=3, minute=0),  # bank time; after AUM (01:30) and segments (02:00)
+    },
+    "customers-send-follow-up-digests": {
+        "task": "customers.care.tasks.send_follow_up_digests",
+        "schedule": crontab(hour=7, minute=30),  # bank time: each RM's morning digest
+    },
     "crm-purge-idempotency-records": {
         "task": "crm.tasks.idempotency_records_purge",
         "schedule": timedelta(hours=1),
     },
 }
+
+# E-mail: the console backend in development; production names its backend and SMTP settings.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@bank.example")
+# Where the portal is reached, for links in e-mails.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://localhost:8000").rstrip("/")
+# Relationship care: how many days ahead scheduled follow-ups are created.
+CARE_LOOKAHEAD_DAYS = env.int("CARE_LOOKAHEAD_DAYS", default=7)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -389,9 +407,12 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "customers.models.Channel",
         "ImportKindEnum": "customers.models.ImportKind",
         "ImportStatusEnum": "customers.models.ImportStatus",
+        "NeedTypeEnum": "customers.models.NeedType",
         "ContactChannelEnum": "customers.models.ContactChannel",
         "ContactHoldKindEnum": "customers.models.ContactHoldKind",
         "ConsentStatusEnum": "customers.models.ConsentStatus",
+        "ContactOutcomeEnum": "customers.models.ContactOutcome",
+        "FollowUpOutcomeEnum": "customers.models.FollowUpOutcome",
     },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)

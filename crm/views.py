@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from crm.health import service_health
 from crm.roles import Role, has_role, primary_role, role_label
 from crm.selectors import organisation_figures
+from customers import permissions as customer_permissions
+from customers.care import selectors as care
 from customers.selectors import home_figures
 
 
@@ -23,6 +29,7 @@ def home(request):
         request,
         "crm/home.html",
         {
+            **_worklist_context(request.user),
             "figures": figures,
             "role_label": role_label(primary_role(request.user)),
             "book_figures": (
@@ -31,6 +38,26 @@ def home(request):
             ),
         },
     )
+
+
+def _worklist_context(user) -> dict:
+    """Today's, overdue and upcoming follow-ups with their reasons, today's appointments and
+    the unread notifications, for whoever works follow-ups."""
+    if not customer_permissions.allows(user, customer_permissions.CustomerAction.WORK_FOLLOW_UP):
+        return {}
+    worklist = care.worklist(user=user)
+    start = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+    return {
+        "worklist": worklist,
+        "worklist_sections": [
+            (_("Overdue"), worklist.overdue, "worklist-overdue"),
+            (_("Today"), worklist.today, "worklist-today"),
+            (_("Upcoming"), worklist.upcoming, "worklist-upcoming"),
+        ],
+        "todays_appointments": list(care.appointments_between(
+            user=user, start=start, end=start + datetime.timedelta(days=1))),
+        "unread_notifications": care.notifications_unread_count(user=user),
+    }
 
 
 @login_not_required

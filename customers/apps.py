@@ -16,16 +16,35 @@ class CustomersConfig(AppConfig):
         register_replay_checks()
         # Role permissions are granted by a migration; this restores them after a flush.
         post_migrate.connect(_ensure_role_permissions, sender=self)
+        post_migrate.connect(_ensure_care_defaults, sender=self)
         # Celery's autodiscovery imports only `tasks` modules; the import tasks live apart.
+        from customers.care import tasks as care_tasks  # noqa: F401
         from customers.intake import tasks  # noqa: F401
 
 
-def _ensure_role_permissions(sender, using="default", **kwargs) -> None:
+def _ensure_role_permissions(sender, using="default", apps=None, **kwargs) -> None:
     from customers.outreach.caps import default_caps_restore
     from customers.permissions import permission_id, sync_role_permissions
 
     # A flush recreates permissions under new ids: forget the cached ones.
     permission_id.cache_clear()
     sync_role_permissions(using=using)
-    # The default contact caps come from migration 0010; this restores them after a flush.
-    default_caps_restore(using=using)
+    # The default contact caps come from the outreach migration; this restores them after a
+    # flush (where the table exists: not after migrating back before it).
+    try:
+        contact_cap = (apps or sender.apps).get_model("customers", "ContactCap")
+    except LookupError:
+        return
+    default_caps_restore(using=using, model=contact_cap)
+
+
+def _ensure_care_defaults(sender, using="default", apps=None, **kwargs) -> None:
+    from customers.care.defaults import ensure_defaults
+
+    # The models as the database has them now (none after migrating back before them).
+    try:
+        contact_plan = (apps or sender.apps).get_model("customers", "ContactPlan")
+        trigger_rule = (apps or sender.apps).get_model("customers", "TriggerRule")
+    except LookupError:
+        return
+    ensure_defaults(contact_plan, trigger_rule, using=using)

@@ -152,6 +152,7 @@ class CustomerAction(StrEnum):
     LOG_INTERACTION = "log_interaction"  # record a contact on the timeline
     LOG_FOR_SYSTEM = "log_for_system"  # log it in a system's name (a channel), naming no staff
     RECORD_NEED = "record_need"  # record a need
+    WORK_FOLLOW_UP = "work_follow_up"  # complete or reschedule a follow-up, book an appointment
     MANAGE_CONSENT = "manage_consent"  # record or withdraw the customer's consent to be contacted
     PLACE_HOLD = "place_hold"  # place or lift a contact hold (a cool-off from outreach)
 
@@ -164,6 +165,8 @@ class SettingsAction(StrEnum):
     SEGMENT_RULES = "configure_segment_rules"  # versions of the segmentation rules
     ADD_EXCHANGE_RATE = "add_exchange_rate"  # a rate for a currency that has none
     CHANGE_EXCHANGE_RATE = "change_exchange_rate"
+    CONTACT_PLANS = "configure_contact_plans"  # how often each segment is contacted
+    TRIGGER_RULES = "configure_trigger_rules"  # the life events that create follow-ups
     CONTACT_CAPS = "configure_contact_caps"  # how often a customer may be contacted per purpose
 
 
@@ -171,6 +174,8 @@ SETTINGS_RULES: dict[str, tuple[str, ...]] = {
     SettingsAction.SEGMENT_RULES: ("customers.change_segmentruleset",),
     SettingsAction.ADD_EXCHANGE_RATE: ("customers.add_exchangerate",),
     SettingsAction.CHANGE_EXCHANGE_RATE: ("customers.change_exchangerate",),
+    SettingsAction.CONTACT_PLANS: ("customers.change_contactplan",),
+    SettingsAction.TRIGGER_RULES: ("customers.change_triggerrule",),
     SettingsAction.CONTACT_CAPS: ("customers.change_contactcap",),
 }
 
@@ -214,6 +219,9 @@ RULES: dict[str, tuple[Grant, ...]] = {
     # accounts (head office with change) speak for a system.
     CustomerAction.LOG_FOR_SYSTEM: (Grant((CHANGE,), Scope.HEAD_OFFICE),),
     CustomerAction.RECORD_NEED: (Grant((ADD, CHANGE), Scope.VISIBLE),),
+    # The customer's RM or the delegate covering the book (who see it in clear), and the
+    # branch manager for the branch's customers.
+    CustomerAction.WORK_FOLLOW_UP: (Grant((CHANGE,), Scope.CLEAR), Grant((REASSIGN,), Scope.BRANCH)),
     CustomerAction.MANAGE_CONSENT: (Grant((ADD, CHANGE), Scope.VISIBLE),),
     CustomerAction.PLACE_HOLD: (Grant((ADD, CHANGE), Scope.VISIBLE),),
 }
@@ -239,9 +247,12 @@ REFUSALS = {
     CustomerAction.LOG_FOR_SYSTEM: _("Only a service account may log an interaction in a system's name; "
                                      "yours name you."),
     CustomerAction.RECORD_NEED: _("You may not record needs for this customer."),
+    CustomerAction.WORK_FOLLOW_UP: _("You may not work this customer's follow-ups."),
     CustomerAction.MANAGE_CONSENT: _("You may not record consent for this customer."),
     CustomerAction.PLACE_HOLD: _("You may not place or lift contact holds for this customer."),
     SettingsAction.SEGMENT_RULES: _("You may not change the segmentation rules."),
+    SettingsAction.CONTACT_PLANS: _("You may not change the contact plans."),
+    SettingsAction.TRIGGER_RULES: _("You may not change the trigger rules."),
     SettingsAction.ADD_EXCHANGE_RATE: _("You may not change the exchange rates."),
     SettingsAction.CHANGE_EXCHANGE_RATE: _("You may not change the exchange rates."),
     SettingsAction.CONTACT_CAPS: _("You may not change the contact caps."),

@@ -100,9 +100,11 @@ def is_card(holding) -> bool:
 def register_protected_models() -> None:
     """Register every customers model that holds personal data (from AppConfig.ready())."""
     from customers.models import (
+        Appointment,
         ConsentEvent,
         ContactHold,
         Customer,
+        FollowUp,
         Holding,
         Interaction,
         Need,
@@ -153,6 +155,17 @@ def register_protected_models() -> None:
         policy=CustomerChildPolicy(SegmentOverride),
         fields=[access.SensitiveField("reason", "reason", "text", _("reason"))],
     )
+    # What the RM wrote after a visit or call is free text about the customer.
+    access.register(
+        FollowUp,
+        policy=CustomerChildPolicy(FollowUp),
+        fields=[
+            access.SensitiveField("notes", "notes", "text", _("notes")),
+            access.SensitiveField("next_step", "next_step", "text", _("next step")),
+            access.SensitiveField("reschedule_reason", "reschedule_reason", "text", _("reschedule reason")),
+        ],
+    )
+    access.register(Appointment, policy=CustomerChildPolicy(Appointment), fields=[])
     # A consent's evidence (a form's number, a recording's reference) and a hold's reasons
     # may name the customer or their circumstances.
     access.register(
@@ -253,6 +266,12 @@ def register_audit_labels() -> None:
         "contact_hold.placed": _("Contact hold placed"),
         "interaction.created": _("Interaction logged"),
         "need.created": _("Need recorded"),
+        "follow_up.completed": _("Follow-up completed"),
+        "follow_up.rescheduled": _("Follow-up rescheduled"),
+        "appointment.booked": _("Appointment booked"),
+        "appointment.cancelled": _("Appointment cancelled"),
+        "contact_plan.saved": _("Contact plan saved"),
+        "trigger_rule.saved": _("Trigger rule saved"),
         "segment_overrides.expired": _("Segment overrides expired"),
         "segments.recomputed": _("Segments recomputed"),
     })

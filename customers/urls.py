@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from customers.views import actions, books, create, detail, duplicates, export, list_views, listing, outreach
+from customers.views import (
+    actions,
+    books,
+    care,
+    create,
+    detail,
+    duplicates,
+    export,
+    list_views,
+    listing,
+    outreach,
+)
 
 urlpatterns = [
     path("", listing.customer_list, name="customer-list"),
@@ -21,6 +32,13 @@ urlpatterns = [
     path("books/delegations/", books.customer_delegation_create, name="customer-delegation-create"),
     path("books/delegations/<int:delegation_id>/end/", books.customer_delegation_end,
          name="customer-delegation-end"),
+    path("follow-ups/<int:pk>/complete/", care.follow_up_complete, name="follow-up-complete"),
+    path("follow-ups/<int:pk>/reschedule/", care.follow_up_reschedule, name="follow-up-reschedule"),
+    path("calendar/", care.calendar, name="appointment-calendar"),
+    path("calendar.ics", care.calendar_ics, name="appointment-calendar-ics"),
+    path("appointments/<int:pk>/cancel/", care.appointment_cancel, name="appointment-cancel"),
+    path("notifications/", care.notifications, name="notification-list"),
+    path("<int:pk>/appointments/new/", care.appointment_create, name="appointment-create"),
     path("<int:pk>/", detail.customer_detail, name="customer-detail"),
     path("<int:pk>/duplicates/notice/", duplicates.customer_duplicates_notice,
          name="customer-duplicates-notice"),

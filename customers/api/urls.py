@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from customers.api.views import CustomerViewSet, ImportJobViewSet, ListViewViewSet
+from customers.api.views.care import AppointmentViewSet, FollowUpViewSet
 
 
 def register(router) -> None:
@@ -11,6 +12,8 @@ def register(router) -> None:
     router.register("customers", CustomerViewSet, basename="api-customer")
     router.register("imports", ImportJobViewSet, basename="api-import")
     router.register("list-views", ListViewViewSet, basename="api-list-view")
+    router.register("follow-ups", FollowUpViewSet, basename="api-follow-up")
+    router.register("appointments", AppointmentViewSet, basename="api-appointment")
 
 
 urlpatterns: list = []

@@ -52,6 +52,23 @@ def _recompute_segments() -> str | None:
             f"{result.segment_changes:,} changed")
 
 
+def _first_worklists(as_of: datetime.date) -> str:
+    """Spread KYC and risk-profile reviews over the coming year (a few already due), then run
+    the daily follow-up generation, so each RM's first morning shows a real worklist."""
+    from customers.care.generation import follow_ups_generate
+
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Customer._meta.db_table} SET "  # noqa: S608 - the table name only
+            "kyc_review_due_on = %(as_of)s::date + ((id * 7919) %% 365 - 10)::int, "
+            "risk_review_due_on = %(as_of)s::date + ((id * 104729) %% 730 - 10)::int",
+            {"as_of": as_of},
+        )
+    result = follow_ups_generate(today=as_of)
+    triggered = sum(result.triggered.values())
+    return f"Follow-ups: {result.planned:,} from contact plans, {triggered:,} from life events"
+
+
 @dataclass(frozen=True)
 class _RunContext:
     """What every batch needs; set before worker processes fork."""
@@ -150,6 +167,7 @@ def seed_customers(*, customers: int, seed: int, as_of: datetime.date | None = N
     summary = _recompute_segments()
     if summary:
         yield summary
+    yield _first_worklists(as_of)
     elapsed = time.perf_counter() - started
     yield (f"Generated {total.customers:,} customers ({total.individuals:,} individuals, "
            f"{total.corporates:,} corporates), {total.holdings:,} holdings, {total.interactions:,} "

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from compliance.fields import Ciphertext, set_mask_hints
+from compliance.fields import BlindIndexField, Ciphertext, DerivedField, MaskHintField, set_mask_hints
 from customers.intake.columns import COLUMN_OF_FIELD, CUSTOMER_INDEXED, MAX_STORED_PROBLEMS, MESSAGES
 from customers.intake.duplicates import EXACT_REASONS, DuplicateProbe, duplicate_matches
 from customers.intake.parsing import ImportContext, Record, Row, parse_customer_row, parse_holding_row
@@ -48,6 +48,12 @@ def set_indexed(context: ImportContext, instance, name: str, value, index_name: 
     setattr(instance, name, Ciphertext(instance._meta.get_field(name).encrypt_value(value, row=instance)))
     setattr(instance, index_name, index)
     set_mask_hints(instance, name, value)
+    # Other clear hints derived from the value (a birthday's month and day) are set here too:
+    # pre_save cannot derive them from a token.
+    for hint in instance._meta.concrete_fields:
+        if (isinstance(hint, DerivedField) and not isinstance(hint, BlindIndexField | MaskHintField)
+                and hint.source == name):
+            setattr(instance, hint.attname, hint.compute(value))
 
 
 @dataclass

@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='customer',
-            index=models.Index(fields=['home_branch', 'search_name'], include=('display_name', 'merged_into'), name='cust_branch_search_name', opclasses=['int8_ops', 'varchar_pattern_ops']),
+            index=models.Index(fields=['home_branch', 'search_name'], include=('display_name', 'merged_into', 'id'), name='cust_branch_search_name', opclasses=['int8_ops', 'varchar_pattern_ops']),
         ),
     ]

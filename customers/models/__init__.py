@@ -11,6 +11,18 @@ kept in clear so segmentation can run as set-based SQL without decrypting anyone
 
 from __future__ import annotations
 
+from customers.models.care import (  # noqa: F401
+    OPEN_STATUSES,
+    Appointment,
+    AumSnapshot,
+    ContactPlan,
+    FollowUp,
+    FollowUpOutcome,
+    FollowUpStatus,
+    Notification,
+    TriggerKind,
+    TriggerRule,
+)
 from customers.models.history import BookDelegation, CustomerEvent, CustomerEventKind, RevealGrant  # noqa: F401
 from customers.models.holdings import (  # noqa: F401
     ASSET_PRODUCTS,

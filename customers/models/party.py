@@ -18,6 +18,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from compliance.fields import (
     BlindIndexField,
+    DerivedField,
     EncryptedDateField,
     EncryptedDecimalField,
     EncryptedTextField,
@@ -157,6 +158,8 @@ class Customer(models.Model):
         _("assets under management"), max_digits=20, decimal_places=2, default=Decimal("0")
     )
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+    kyc_review_due_on = models.DateField(_("KYC review due"), null=True, blank=True)
+    risk_review_due_on = models.DateField(_("risk profile review due"), null=True, blank=True)
     is_vulnerable = models.BooleanField(_("vulnerable customer"), default=False)
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
     time_zone = models.CharField(
@@ -187,7 +190,7 @@ class Customer(models.Model):
             models.Index(fields=["home_branch", "display_name", "id"], name="cust_branch_name"),
             # A branch's name search by prefix: one range of the index (selectors.NAME_PREFIX_ORDERING).
             models.Index(fields=["home_branch", "search_name"], opclasses=["int8_ops", "varchar_pattern_ops"],
-                         include=["display_name", "merged_into"], name="cust_branch_search_name"),
+                         include=["display_name", "merged_into", "id"], name="cust_branch_search_name"),
             models.Index(fields=["relationship_manager", "last_contact_at"], name="cust_rm_last_contact"),
             models.Index(fields=["segment", "status"], name="cust_segment_status"),
             models.Index(
@@ -233,6 +236,27 @@ class CustomerGroupObjectPermission(GroupObjectPermissionBase):
         abstract = False
 
 
+class BirthdayHintField(DerivedField):
+    """The month and day ("03-14") of an encrypted date of birth, kept in clear beside it.
+
+    Birthday reminders need "whose birthday falls in the next days" as set-based SQL, and an
+    encrypted date cannot be compared. Month and day alone (366 values, no year) neither
+    identify a person nor tell their age, so this column is far less sensitive than the date
+    it comes from; it is never shown on its own, and the date stays encrypted. Recomputed by
+    ``pre_save`` like a mask hint (list it beside the date in ``update_fields``).
+    """
+
+    description = _("Birthday hint")
+    kinds = frozenset({"month_day"})
+    defaults = {"max_length": 5, "editable": False, "blank": True, "default": ""}
+    _kind_name = "birthday hint"
+
+    def compute(self, value) -> str:
+        if not value:
+            return ""
+        return f"{value.month:02d}-{value.day:02d}"
+
+
 class Gender(models.TextChoices):
     FEMALE = "female", _("Female")
     MALE = "male", _("Male")
@@ -274,6 +298,7 @@ class IndividualProfile(models.Model):
     record_key = RecordKeyField()
     date_of_birth = EncryptedDateField(_("date of birth"), null=True, blank=True)
     date_of_birth_index = BlindIndexField(source="date_of_birth", kind="date")
+    birthday_hint = BirthdayHintField(source="date_of_birth", kind="month_day")
     occupation = models.CharField(_("occupation"), max_length=120, blank=True)
     employer = models.CharField(_("employer"), max_length=200, blank=True)
     annual_income = EncryptedDecimalField(

@@ -45,14 +45,15 @@ def contact_cap_save(*, actor, purpose: str, window_days: int, maximum: int, is_
     return target
 
 
-def default_caps_restore(*, using: str = "default") -> int:
+def default_caps_restore(*, using: str = "default", model=None) -> int:
     """Install DEFAULT_CAPS when there is no cap at all (a flushed database); return how many
     were added. Caps are switched off with `is_active`, never deleted, so an empty table is
-    never a choice."""
-    if ContactCap.objects.using(using).exists():
+    never a choice. `model` is ContactCap as the database has it (post_migrate's apps)."""
+    model = model or ContactCap
+    if model.objects.using(using).exists():
         return 0
-    ContactCap.objects.using(using).bulk_create([
-        ContactCap(purpose=purpose, window_days=window_days, maximum=maximum)
+    model.objects.using(using).bulk_create([
+        model(purpose=purpose, window_days=window_days, maximum=maximum)
         for purpose, window_days, maximum in DEFAULT_CAPS
     ])
     return len(DEFAULT_CAPS)

@@ -16,7 +16,15 @@ from compliance import access
 from compliance.audit import audit_record
 from crm.roles import Role, has_role
 from customers import permissions
-from customers.models import BookDelegation, Customer, CustomerEvent, CustomerEventKind, RevealGrant
+from customers.models import (
+    OPEN_STATUSES,
+    BookDelegation,
+    Customer,
+    CustomerEvent,
+    CustomerEventKind,
+    FollowUp,
+    RevealGrant,
+)
 from customers.services.common import OBJECT_TYPE
 
 REVEAL_MINUTES_DEFAULT = 15
@@ -45,7 +53,8 @@ def customers_reassign(*, actor, customer_ids: Iterable[int], relationship_manag
 
     Customers are locked in primary-key order; each move revokes the previous manager's view
     and PII permissions and grants them to the new one in the same transaction, records the
-    move in the customer's history and appends one audit event per customer.
+    move in the customer's history and appends one audit event per customer. The customers'
+    open follow-ups move to the new manager too.
     Raise PermissionDenied if `actor` may not reassign one of them, ValidationError if the
     target is not an active relationship manager.
     """
@@ -68,6 +77,10 @@ def customers_reassign(*, actor, customer_ids: Iterable[int], relationship_manag
     permissions.grant_book_permissions(user_id=relationship_manager.pk, customer_ids=moved_ids)
     Customer.objects.filter(pk__in=moved_ids).update(
         relationship_manager=relationship_manager, updated_at=timezone.now()
+    )
+    # Open follow-ups go with the customer (done ones stay with whoever did them).
+    FollowUp.objects.filter(customer_id__in=moved_ids, status__in=OPEN_STATUSES).update(
+        assigned_to=relationship_manager
     )
     now = timezone.now()
     CustomerEvent.objects.bulk_create([

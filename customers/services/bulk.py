@@ -39,7 +39,7 @@ CUSTOMER_UPDATE_FIELDS = [
 ]
 INDIVIDUAL_UPDATE_FIELDS = [
     "given_name", "family_name", "local_name", "gender", "date_of_birth", "date_of_birth_index",
-    "occupation", "annual_income", "income_band",
+    "birthday_hint", "occupation", "annual_income", "income_band",
 ]
 CORPORATE_UPDATE_FIELDS = [
     "legal_name", "industry", "employees", "annual_revenue", "revenue_band", "countries_of_operation",

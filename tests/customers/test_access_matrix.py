@@ -33,6 +33,7 @@ from customers.models import (
     ConsentEvent,
     ContactHold,
     Customer,
+    FollowUp,
     Holding,
     ImportJob,
     Interaction,
@@ -58,10 +59,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # policy table is offered somewhere.
 OFFERS = {
     "page": {A.VIEW, A.VIEW_CLEAR, A.CHANGE, A.REASSIGN, A.OVERRIDE_SEGMENT, A.REVEAL, A.MERGE,
-             A.MANAGE_BOOKS, A.LOG_INTERACTION, A.RECORD_NEED, A.MANAGE_CONSENT, A.PLACE_HOLD},
+             A.MANAGE_BOOKS, A.LOG_INTERACTION, A.RECORD_NEED, A.WORK_FOLLOW_UP, A.MANAGE_CONSENT,
+             A.PLACE_HOLD},
     "fragment": {A.VIEW},
     "api": {A.VIEW, A.VIEW_CLEAR, A.ADD, A.CHANGE, A.CHANGE_BRANCH, A.CHANGE_REFERENCE, A.CHANGE_HOLDINGS,
-            A.LOG_INTERACTION, A.LOG_FOR_SYSTEM, A.RECORD_NEED, A.MANAGE_CONSENT, A.PLACE_HOLD},
+            A.LOG_INTERACTION, A.LOG_FOR_SYSTEM, A.RECORD_NEED, A.WORK_FOLLOW_UP, A.MANAGE_CONSENT,
+            A.PLACE_HOLD},
     "admin": {A.VIEW, A.VIEW_CLEAR, A.CHANGE},
     "export": {A.EXPORT},
     "import": {A.IMPORT},
@@ -304,6 +307,27 @@ def page_record_need(world, user, customer):
         {"need_type": "investment", "note": "Funds"}), Need)
 
 
+def _open_follow_up(customer) -> FollowUp:
+    """An open follow-up of the customer, on its RM's worklist."""
+    return FollowUp.objects.create(
+        customer=customer, assigned_to_id=customer.relationship_manager_id, cycle_key="plan:matrix",
+        reason="plan", reason_data={"months": 1}, due_on=timezone.localdate())
+
+
+def page_work_follow_up(world, user, customer):
+    follow_up = _open_follow_up(customer)
+    response = _page_client(user).post(reverse("follow-up-complete", args=[follow_up.pk]),
+                                       {"outcome": "reached", "channel": "phone"})
+    return _done(response, FollowUp.objects.get(pk=follow_up.pk).status == "done")
+
+
+def api_work_follow_up(world, user, customer):
+    follow_up = _open_follow_up(customer)
+    response = client_for(user).post(f"/api/v1/follow-ups/{follow_up.pk}/complete/", {"outcome": "reached"},
+                                     format="json")
+    return _done(response, FollowUp.objects.get(pk=follow_up.pk).status == "done")
+
+
 CONSENT = {"status": "granted", "purpose": "marketing", "channel": "email", "source": "branch_form",
            "evidence_reference": "FORM-MATRIX-1"}
 HOLD = {"kind": "open_complaint", "reason": "Complaint about a card fee"}
@@ -442,6 +466,7 @@ PROBES = {
     ("page", A.MANAGE_BOOKS): page_manage_books,
     ("page", A.LOG_INTERACTION): page_log_interaction,
     ("page", A.RECORD_NEED): page_record_need,
+    ("page", A.WORK_FOLLOW_UP): page_work_follow_up,
     ("page", A.MANAGE_CONSENT): page_manage_consent,
     ("page", A.PLACE_HOLD): page_place_hold,
     ("fragment", A.VIEW): fragment_view,
@@ -455,6 +480,7 @@ PROBES = {
     ("api", A.LOG_INTERACTION): api_log_interaction,
     ("api", A.LOG_FOR_SYSTEM): api_log_for_system,
     ("api", A.RECORD_NEED): api_record_need,
+    ("api", A.WORK_FOLLOW_UP): api_work_follow_up,
     ("api", A.MANAGE_CONSENT): api_manage_consent,
     ("api", A.PLACE_HOLD): api_place_hold,
     ("admin", A.VIEW): admin_view,

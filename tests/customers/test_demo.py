@@ -396,3 +396,19 @@ def test_worker_processes_write_the_same_customers():
     # Then the same customers exist (only which numbers they got may differ)
     assert sorted(Customer.objects.values_list("display_name", "segment", "aum")) == one_process
     assert Customer.objects.values("number").distinct().count() == 40
+
+
+def test_relationship_managers_start_with_a_worklist(bank):
+    from django.db.models import F
+
+    from customers.care.generation import follow_ups_generate
+    from customers.models import FollowUp
+
+    follow_ups = FollowUp.objects.all()
+
+    assert follow_ups.filter(reason="plan").exists()
+    assert follow_ups.exclude(reason="plan").exists()  # life events: reviews, maturities, birthdays...
+    assert not follow_ups.exclude(assigned_to_id=F("customer__relationship_manager_id")).exists()
+    again = follow_ups_generate(today=AS_OF)
+    assert again.planned == 0
+    assert sum(again.triggered.values()) == 0

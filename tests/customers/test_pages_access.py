@@ -16,11 +16,13 @@ from django.utils import timezone
 from crm.roles import Role
 from customers import outreach, services
 from customers.models import (
+    Appointment,
     BookDelegation,
     ConsentEvent,
     ContactHold,
     Customer,
     CustomerEvent,
+    FollowUp,
     Interaction,
     Need,
     RevealGrant,
@@ -50,6 +52,8 @@ class World:
     delegation: BookDelegation
     hold: ContactHold
     list_view: SavedListView  # the assigned relationship manager's
+    follow_up: FollowUp
+    appointment: Appointment
 
 
 @pytest.fixture
@@ -68,8 +72,14 @@ def world(relationship_manager, branch, branch_manager):
                                                  reason="Asked for a pause")
     list_view = services.list_view_create(actor=relationship_manager, name="VIP",
                                           filters={"segment": ["vip"]})
-    return World(customer=customer, colleague=colleague, delegation=delegation, hold=hold,
-                 list_view=list_view)
+    follow_up = FollowUp.objects.create(customer=customer, assigned_to=relationship_manager,
+                                        cycle_key="plan:1:2026-12-01", reason="plan",
+                                        reason_data={"months": 1}, due_on=today)
+    starts = timezone.now() + datetime.timedelta(days=1)
+    appointment = Appointment.objects.create(customer=customer, staff=relationship_manager, starts_at=starts,
+                                             ends_at=starts + datetime.timedelta(hours=1), place="Branch")
+    return World(customer=customer, colleague=colleague, delegation=delegation, list_view=list_view,
+                 follow_up=follow_up, appointment=appointment, hold=hold)
 
 
 @pytest.fixture
@@ -92,6 +102,8 @@ def _state(world: World) -> tuple:
         list(BookDelegation.objects.order_by("pk").values_list("pk", "revoked_at")),
         customer.relationship_manager_id, customer.segment, customer.phone, customer.individual.occupation,
         list(SavedListView.objects.order_by("pk").values_list("pk", "owner_id", "name", "filters")),
+        list(FollowUp.objects.order_by("pk").values_list("pk", "status", "due_on")),
+        list(Appointment.objects.order_by("pk").values_list("pk", "cancelled_at")),
     )
 
 
@@ -156,6 +168,17 @@ PAGES = {
     "list-view-filters": lambda w: ("post", reverse("customer-list-view-filters", args=[w.list_view.pk]),
                                     {"query": "kind=corporate"}),
     "list-view-delete": lambda w: ("post", reverse("customer-list-view-delete", args=[w.list_view.pk]), {}),
+    "follow-up-complete": lambda w: ("post", reverse("follow-up-complete", args=[w.follow_up.pk]),
+                                     {"outcome": "reached", "channel": "phone"}),
+    "follow-up-reschedule": lambda w: ("post", reverse("follow-up-reschedule", args=[w.follow_up.pk]), {
+        "due_on": (timezone.localdate() + datetime.timedelta(days=2)).isoformat(), "reason": "Travelling"}),
+    "appointment-create": lambda w: ("post", reverse("appointment-create", args=[w.customer.pk]), {
+        "day": (timezone.localdate() + datetime.timedelta(days=2)).isoformat(), "time": "10:00",
+        "minutes": "60", "place": "Branch"}),
+    "appointment-cancel": lambda w: ("post", reverse("appointment-cancel", args=[w.appointment.pk]), {}),
+    "appointment-calendar": lambda w: ("get", reverse("appointment-calendar"), None),
+    "appointment-calendar-ics": lambda w: ("get", reverse("appointment-calendar-ics"), None),
+    "notification-list": lambda w: ("get", reverse("notification-list"), None),
 }
 
 # Expected answer per page and role, in the order of ROLES. SI: sent to sign in; OK: 200;
@@ -191,6 +214,15 @@ MATRIX = {
     "list-view-rename":  [SI, NF, GO, NF, NF, NF, NF, NO, NF],
     "list-view-filters": [SI, NF, GO, NF, NF, NF, NF, NO, NF],
     "list-view-delete":  [SI, NF, GO, NF, NF, NF, NF, NO, NF],
+    # Follow-ups are worked by the RM (or a delegate) and the branch manager.
+    "follow-up-complete": [SI, NF, GO, NO, GO, NF, NO, NO, NF],
+    "follow-up-reschedule": [SI, NF, GO, NO, GO, NF, NO, NO, NF],
+    "appointment-create": [SI, NF, GO, NO, GO, NF, NO, NO, NF],
+    # An appointment is its staff member's own.
+    "appointment-cancel": [SI, NF, GO, NF, NF, NF, NF, NO, NF],
+    "appointment-calendar": [SI, OK, OK, OK, OK, OK, OK, NO, OK],
+    "appointment-calendar-ics": [SI, OK, OK, OK, OK, OK, OK, NO, OK],
+    "notification-list": [SI, OK, OK, OK, OK, OK, OK, NO, OK],
 }
 
 CASES = [(name, role, MATRIX[name][index]) for name in PAGES for index, role in enumerate(ROLES)]

@@ -200,6 +200,8 @@ def test_candidates_cost_a_fixed_number_of_queries(original, branch, relationshi
             local_name="张伟",
             date_of_birth=BORN,
         )
+    # Creating a customer in the RM's book drops what the policy had read about the RM.
+    duplicate_candidates(actor=relationship_manager, customer=original)
 
     with CaptureQueriesContext(connection) as many:
         candidates = duplicate_candidates(actor=relationship_manager, customer=original)

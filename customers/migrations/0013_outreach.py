@@ -24,7 +24,7 @@ def add_default_caps(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0011_branch_search_name_index'),
+        ('customers', '0012_care'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -238,6 +238,8 @@ TIME_ZONE = env.str("BANK_TIME_ZONE", default="Asia/Shanghai")
 BANK_NAME = env.str("BANK_NAME", default="Harbour Bank")
 BANK_CURRENCY = env.str("BANK_CURRENCY", default="CNY")
 BANK_PHONE_REGION = env.str("BANK_PHONE_REGION", default="CN")
+# Local times, in each customer's own time zone, at which nobody is contacted ("" for none).
+CONTACT_QUIET_HOURS = env.str("CONTACT_QUIET_HOURS", default="21:00-08:00")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(
@@ -406,6 +408,11 @@ SPECTACULAR_SETTINGS = {
         "ImportKindEnum": "customers.models.ImportKind",
         "ImportStatusEnum": "customers.models.ImportStatus",
         "NeedTypeEnum": "customers.models.NeedType",
+        "ContactChannelEnum": "customers.models.ContactChannel",
+        "ContactHoldKindEnum": "customers.models.ContactHoldKind",
+        "ConsentStatusEnum": "customers.models.ConsentStatus",
+        "ContactOutcomeEnum": "customers.models.ContactOutcome",
+        "FollowUpOutcomeEnum": "customers.models.FollowUpOutcome",
     },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)

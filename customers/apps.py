@@ -22,12 +22,20 @@ class CustomersConfig(AppConfig):
         from customers.intake import tasks  # noqa: F401
 
 
-def _ensure_role_permissions(sender, using="default", **kwargs) -> None:
+def _ensure_role_permissions(sender, using="default", apps=None, **kwargs) -> None:
+    from customers.outreach.caps import default_caps_restore
     from customers.permissions import permission_id, sync_role_permissions
 
     # A flush recreates permissions under new ids: forget the cached ones.
     permission_id.cache_clear()
     sync_role_permissions(using=using)
+    # The default contact caps come from the outreach migration; this restores them after a
+    # flush (where the table exists: not after migrating back before it).
+    try:
+        contact_cap = (apps or sender.apps).get_model("customers", "ContactCap")
+    except LookupError:
+        return
+    default_caps_restore(using=using, model=contact_cap)
 
 
 def _ensure_care_defaults(sender, using="default", apps=None, **kwargs) -> None:

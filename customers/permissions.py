@@ -153,6 +153,8 @@ class CustomerAction(StrEnum):
     LOG_FOR_SYSTEM = "log_for_system"  # log it in a system's name (a channel), naming no staff
     RECORD_NEED = "record_need"  # record a need
     WORK_FOLLOW_UP = "work_follow_up"  # complete or reschedule a follow-up, book an appointment
+    MANAGE_CONSENT = "manage_consent"  # record or withdraw the customer's consent to be contacted
+    PLACE_HOLD = "place_hold"  # place or lift a contact hold (a cool-off from outreach)
 
 
 class SettingsAction(StrEnum):
@@ -165,6 +167,7 @@ class SettingsAction(StrEnum):
     CHANGE_EXCHANGE_RATE = "change_exchange_rate"
     CONTACT_PLANS = "configure_contact_plans"  # how often each segment is contacted
     TRIGGER_RULES = "configure_trigger_rules"  # the life events that create follow-ups
+    CONTACT_CAPS = "configure_contact_caps"  # how often a customer may be contacted per purpose
 
 
 SETTINGS_RULES: dict[str, tuple[str, ...]] = {
@@ -173,6 +176,7 @@ SETTINGS_RULES: dict[str, tuple[str, ...]] = {
     SettingsAction.CHANGE_EXCHANGE_RATE: ("customers.change_exchangerate",),
     SettingsAction.CONTACT_PLANS: ("customers.change_contactplan",),
     SettingsAction.TRIGGER_RULES: ("customers.change_triggerrule",),
+    SettingsAction.CONTACT_CAPS: ("customers.change_contactcap",),
 }
 
 
@@ -218,6 +222,8 @@ RULES: dict[str, tuple[Grant, ...]] = {
     # The customer's RM or the delegate covering the book (who see it in clear), and the
     # branch manager for the branch's customers.
     CustomerAction.WORK_FOLLOW_UP: (Grant((CHANGE,), Scope.CLEAR), Grant((REASSIGN,), Scope.BRANCH)),
+    CustomerAction.MANAGE_CONSENT: (Grant((ADD, CHANGE), Scope.VISIBLE),),
+    CustomerAction.PLACE_HOLD: (Grant((ADD, CHANGE), Scope.VISIBLE),),
 }
 
 REFUSALS = {
@@ -242,11 +248,14 @@ REFUSALS = {
                                      "yours name you."),
     CustomerAction.RECORD_NEED: _("You may not record needs for this customer."),
     CustomerAction.WORK_FOLLOW_UP: _("You may not work this customer's follow-ups."),
+    CustomerAction.MANAGE_CONSENT: _("You may not record consent for this customer."),
+    CustomerAction.PLACE_HOLD: _("You may not place or lift contact holds for this customer."),
     SettingsAction.SEGMENT_RULES: _("You may not change the segmentation rules."),
     SettingsAction.CONTACT_PLANS: _("You may not change the contact plans."),
     SettingsAction.TRIGGER_RULES: _("You may not change the trigger rules."),
     SettingsAction.ADD_EXCHANGE_RATE: _("You may not change the exchange rates."),
     SettingsAction.CHANGE_EXCHANGE_RATE: _("You may not change the exchange rates."),
+    SettingsAction.CONTACT_CAPS: _("You may not change the contact caps."),
 }
 
 
@@ -426,18 +435,41 @@ def _stored_clear(user, ids: list[int], every: frozenset[str]) -> dict[int, froz
             user_id=user.pk, permission_id=permission_id(VIEW_PII), content_object_id__in=missing
         ).values_list("content_object_id", flat=True):
             found[pk] = set(every)
-        for customer_id, fields in RevealGrant.objects.filter(
+        grants = _live_grants(user)
+        for pk in missing:
+            grants[pk] = []
+        for grant in RevealGrant.objects.filter(
             user_id=user.pk, customer_id__in=missing, expires_at__gt=timezone.now()
-        ).values_list("customer_id", "fields"):
-            found[customer_id] |= set(fields) & every
+        ).order_by("expires_at", "pk"):
+            found[grant.customer_id] |= set(grant.fields) & every
+            grants[grant.customer_id].append(grant)
         cache.update({pk: frozenset(fields) for pk, fields in found.items()})
     return {pk: cache[pk] for pk in ids}
+
+
+def _live_grants(user) -> dict[int, list[RevealGrant]]:
+    cached = getattr(user, "_customer_grants", None)
+    if cached is None:
+        cached = user._customer_grants = {}
+    return cached
+
+
+def live_reveal_grants(user, customer: Customer) -> list[RevealGrant]:
+    """`user`'s unexpired reveal grants on `customer`, soonest to expire first. Read with the
+    clear fields when the policy asked for them in this request (no second query)."""
+    grants = _live_grants(user)
+    if customer.pk not in grants:
+        grants[customer.pk] = list(RevealGrant.objects.filter(
+            user_id=user.pk, customer_id=customer.pk, expires_at__gt=timezone.now()
+        ).order_by("expires_at", "pk"))
+    return list(grants[customer.pk])
 
 
 def forget_access(user) -> None:
     """Drop what the policy has read about `user`'s access in this request (call after a
     change to their grants: a reveal, a reassignment, a delegation)."""
-    for name in ("_customer_clear", "_customer_visible", "_customer_delegations", "_customer_holds_grants"):
+    for name in ("_customer_clear", "_customer_visible", "_customer_delegations", "_customer_holds_grants",
+                 "_customer_grants"):
         user.__dict__.pop(name, None)
 
 

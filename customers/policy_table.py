@@ -56,6 +56,8 @@ ACTION_LABELS = {
     CustomerAction.LOG_FOR_SYSTEM: _("log an interaction in a system's name"),
     CustomerAction.RECORD_NEED: _("record a need"),
     CustomerAction.WORK_FOLLOW_UP: _("work follow-ups, book appointments"),
+    CustomerAction.MANAGE_CONSENT: _("record or withdraw consent"),
+    CustomerAction.PLACE_HOLD: _("place or lift a contact hold"),
 }
 
 

@@ -99,7 +99,17 @@ def is_card(holding) -> bool:
 
 def register_protected_models() -> None:
     """Register every customers model that holds personal data (from AppConfig.ready())."""
-    from customers.models import Appointment, Customer, FollowUp, Holding, Interaction, Need, SegmentOverride
+    from customers.models import (
+        Appointment,
+        ConsentEvent,
+        ContactHold,
+        Customer,
+        FollowUp,
+        Holding,
+        Interaction,
+        Need,
+        SegmentOverride,
+    )
     from customers.permissions import CustomerPolicy
 
     access.register(
@@ -156,6 +166,20 @@ def register_protected_models() -> None:
         ],
     )
     access.register(Appointment, policy=CustomerChildPolicy(Appointment), fields=[])
+    # A consent's evidence (a form's number, a recording's reference) and a hold's reasons
+    # may name the customer or their circumstances.
+    access.register(
+        ConsentEvent,
+        policy=CustomerChildPolicy(ConsentEvent),
+        fields=[access.SensitiveField("evidence_reference", "evidence_reference", "text",
+                                      _("evidence reference"))],
+    )
+    access.register(
+        ContactHold,
+        policy=CustomerChildPolicy(ContactHold),
+        fields=[access.SensitiveField("reason", "reason", "text", _("reason")),
+                access.SensitiveField("lift_reason", "lift_reason", "text", _("reason for lifting"))],
+    )
 
 
 def _sees_records(model, user, ids, *, clear_fields=()) -> bool:
@@ -168,9 +192,18 @@ def register_replay_checks() -> None:
     ended delegation or a withdrawn import right answers 404 as any unseen record does."""
     from crm.api import idempotency
     from customers.intake.selectors import import_jobs_visible
-    from customers.models import Customer, Holding, ImportJob, Interaction, Need, SegmentOverride
+    from customers.models import (
+        ConsentEvent,
+        ContactHold,
+        Customer,
+        Holding,
+        ImportJob,
+        Interaction,
+        Need,
+        SegmentOverride,
+    )
 
-    for model in (Customer, Holding, Interaction, Need, SegmentOverride):
+    for model in (Customer, Holding, Interaction, Need, SegmentOverride, ConsentEvent, ContactHold):
         idempotency.register_replay_check(model._meta.label_lower, functools.partial(_sees_records, model))
     idempotency.register_replay_check(ImportJob._meta.label_lower, import_jobs_visible)
 
@@ -214,6 +247,8 @@ def register_audit_labels() -> None:
     for model in (SegmentOverride, Interaction, Need, Holding, Customer):
         field_labels.update({name: spec.label for name, spec in access.sensitive_fields(model).items()})
     # The export's columns that are not field names.
+    field_labels.update({"evidence_reference": _("evidence reference"),
+                         "lift_reason": _("reason for lifting")})
     field_labels.update({"name": _("Name"), "branch": _("Branch"), "last_contact": _("Last contact")})
     # The object permissions a book grant or revocation lists.
     field_labels.update({"view_customer": _("See the customer"),
@@ -225,6 +260,10 @@ def register_audit_labels() -> None:
         "holding.updated": _("Holding updated"),
         "import.created": _("Import uploaded"),
         "import.batch_applied": _("Import batch applied"),
+        "consent.granted": _("Consent granted"),
+        "consent.withdrawn": _("Consent withdrawn"),
+        "contact_hold.lifted": _("Contact hold lifted"),
+        "contact_hold.placed": _("Contact hold placed"),
         "interaction.created": _("Interaction logged"),
         "need.created": _("Need recorded"),
         "follow_up.completed": _("Follow-up completed"),

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from customers.views import actions, books, care, create, detail, duplicates, export, list_views, listing
+from customers.views import (
+    actions,
+    books,
+    care,
+    create,
+    detail,
+    duplicates,
+    export,
+    list_views,
+    listing,
+    outreach,
+)
 
 urlpatterns = [
     path("", listing.customer_list, name="customer-list"),
@@ -38,4 +49,7 @@ urlpatterns = [
     path("<int:pk>/edit/", actions.customer_edit, name="customer-edit"),
     path("<int:pk>/reassign/", actions.customer_reassign, name="customer-reassign"),
     path("<int:pk>/segment-override/", actions.customer_segment_override, name="customer-segment-override"),
+    path("<int:pk>/consents/", outreach.customer_consent_record, name="customer-consent-record"),
+    path("<int:pk>/holds/", outreach.customer_hold_place, name="customer-hold-place"),
+    path("<int:pk>/holds/lift/", outreach.customer_hold_lift, name="customer-hold-lift"),
 ]

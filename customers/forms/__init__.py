@@ -12,6 +12,7 @@ from crm.models import Branch
 from crm.roles import Role
 from crm.selectors import staff_in_branch
 from customers.filtersets import MAX_NOT_CONTACTED_DAYS, ORDERING
+from customers.forms.outreach import ConsentRecordForm, ContactHoldLiftForm, ContactHoldPlaceForm  # noqa: F401
 from customers.models import (
     CORPORATE_SEGMENTS,
     NEEDS_BY_KIND,
@@ -27,6 +28,7 @@ from customers.models import (
     Need,
     ProductType,
     Segment,
+    validate_time_zone,
 )
 from customers.services import REVEAL_MINUTES_MAX
 
@@ -232,7 +234,7 @@ class SegmentOverrideForm(forms.Form):
 
 
 CUSTOMER_EDIT_FIELDS = ("display_name", "status", "phone", "email", "address", "id_number",
-                        "is_vulnerable", "do_not_contact")
+                        "is_vulnerable", "do_not_contact", "time_zone")
 INDIVIDUAL_EDIT_FIELDS = ("given_name", "family_name", "local_name", "gender", "date_of_birth",
                           "occupation", "employer", "annual_income", "preferred_language",
                           "preferred_channel", "credit_rating", "risk_tolerance")
@@ -266,6 +268,9 @@ class CustomerEditForm(forms.Form):
                                         validators=[NormalisableValidator(BLIND_INDEX_KINDS[name])])
             if name == "address":
                 field.widget = forms.Textarea(attrs={"rows": 2})
+            if name == "time_zone":  # the model's default is a callable: no hidden initial here
+                field = forms.CharField(label=field.label, max_length=64, help_text=field.help_text,
+                                        required=False, validators=[validate_time_zone])
             self.fields[name] = field
             self.initial[name] = view.field(name).value if name in sensitive else getattr(customer, name)
         profile_model = IndividualProfile if customer.is_individual else CorporateProfile
@@ -294,6 +299,8 @@ class CustomerEditForm(forms.Form):
             else:
                 if name in NULLABLE_TEXT and value == "":
                     value = None
+                if name == "time_zone" and not value:
+                    continue  # left empty: the zone stays as it is
                 fields[name] = value
         return fields, profile
 

@@ -40,6 +40,21 @@ from customers.models.list_views import (  # noqa: F401
     SavedListView,
     validate_list_view_filters,
 )
+from customers.models.outreach import (  # noqa: F401
+    Consent,
+    ConsentEvent,
+    ConsentSource,
+    ConsentStatus,
+    ContactCap,
+    ContactChannel,
+    ContactHold,
+    ContactHoldKind,
+    ContactLog,
+    ContactOutcome,
+    ContactPurpose,
+    RefusalCode,
+    SenderKind,
+)
 from customers.models.party import (  # noqa: F401
     CORPORATE_SEGMENTS,
     INCOME_BANDS,
@@ -57,6 +72,8 @@ from customers.models.party import (  # noqa: F401
     RiskTolerance,
     Segment,
     band_floor,
+    default_time_zone,
+    validate_time_zone,
 )
 from customers.models.relations import (  # noqa: F401
     HOUSEHOLD_KINDS,

@@ -3,11 +3,13 @@ tables, and the individual and corporate profiles."""
 
 from __future__ import annotations
 
+import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -47,6 +49,20 @@ def band_floor(amount: Decimal | None) -> Decimal | None:
         if amount >= threshold:
             floor = threshold
     return floor
+
+
+def default_time_zone() -> str:
+    """The bank's time zone (settings.TIME_ZONE), the zone of a customer nobody said otherwise."""
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    """Refuse a name that is not an IANA time zone known to zoneinfo."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValidationError(_("Enter a time zone such as Asia/Shanghai or Europe/London."),
+                              code="invalid_time_zone") from None
 
 
 class CustomerKind(models.TextChoices):
@@ -146,6 +162,10 @@ class Customer(models.Model):
     risk_review_due_on = models.DateField(_("risk profile review due"), null=True, blank=True)
     is_vulnerable = models.BooleanField(_("vulnerable customer"), default=False)
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone],
+        help_text=_("Where the customer lives; quiet hours for contacts are kept in this zone."),
+    )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from",
         verbose_name=_("merged into"),

@@ -6,7 +6,8 @@ queries whatever the size of the customer's record: relationships (with whether 
 may see each related customer), the clear fields of the customer and the related customers,
 the segment override, holdings, needs, the first page of the timeline, history, the clear
 fields of each kind of record shown (holdings, needs, interactions: the policy asks about the
-customer again for each), and the actor's reveal grants where the actor may reveal.
+customer again for each), the consent and contact panel (one query), and the actor's reveal
+grants where the actor may reveal (read with the clear fields).
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from dataclasses import dataclass, fields
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
 from compliance.access import RecordView
 from crm.pagination import keyset_paginate
-from customers import permissions, segmentation
-from customers.models import Customer, Relationship, RevealGrant, SegmentOverride
+from customers import outreach, permissions, segmentation
+from customers.models import Customer, Relationship, SegmentOverride
 from customers.overview import display
 from customers.permissions import CustomerAction
 from customers.selectors.customers import customer_list
@@ -62,6 +62,9 @@ class Customer360:
     may_edit: bool
     may_reassign: bool
     may_override_segment: bool
+    contact: dict
+    may_manage_consent: bool
+    may_place_hold: bool
 
     def as_context(self) -> dict:
         """The attributes as a template context (shallow: the records stay as they are)."""
@@ -137,8 +140,8 @@ def _override_view(actor, customer: Customer, explanation: dict) -> RecordView |
 def customer_360(*, actor, customer: Customer, interactions_before: int | None = None) -> Customer360:
     """The 360° page of `customer` for `actor`: profile, holdings, needs, relationships and
     their graph, the household's assets, the segment and why, the timeline (from before the
-    interaction `interactions_before`, None for the newest) and history, the actor's live
-    reveal grants, and what the actor may do.
+    interaction `interactions_before`, None for the newest) and history, consent, holds and
+    the latest contacts and refusals, the actor's live reveal grants, and what the actor may do.
 
     `customer` must come from `customer_get` (visible to `actor`, with its profile and branch
     joined); this selector checks nothing more about visibility of the customer itself.
@@ -156,10 +159,7 @@ def customer_360(*, actor, customer: Customer, interactions_before: int | None =
     explanation = segmentation.segment_explanation(customer)
     holdings = customer.holdings.order_by("status", "product_type", "opened_on", "pk")[:HOLDINGS_LIMIT]
     may_reveal = permissions.allows(actor, CustomerAction.REVEAL, customer)
-    grants = list(
-        RevealGrant.objects.filter(user=actor, customer=customer, expires_at__gt=timezone.now())
-        .order_by("expires_at")
-    ) if may_reveal else []
+    grants = permissions.live_reveal_grants(actor, customer) if may_reveal else []
     merged_into_visible = bool(customer.merged_into_id) and customer_list(actor=actor).filter(
         pk=customer.merged_into_id).exists()
     return Customer360(
@@ -185,4 +185,7 @@ def customer_360(*, actor, customer: Customer, interactions_before: int | None =
         may_edit=permissions.allows(actor, CustomerAction.CHANGE, customer),
         may_reassign=permissions.allows(actor, CustomerAction.REASSIGN, customer),
         may_override_segment=permissions.allows(actor, CustomerAction.OVERRIDE_SEGMENT, customer),
+        contact=outreach.contact_panel(customer=customer),
+        may_manage_consent=permissions.allows(actor, CustomerAction.MANAGE_CONSENT, customer),
+        may_place_hold=permissions.allows(actor, CustomerAction.PLACE_HOLD, customer),
     )

@@ -28,7 +28,7 @@ OBJECT_TYPE = "customers.customer"
 
 CUSTOMER_FIELDS = frozenset({
     "display_name", "status", "home_branch", "external_reference", "since", "id_number", "phone",
-    "email", "address", "is_vulnerable", "do_not_contact",
+    "email", "address", "is_vulnerable", "do_not_contact", "time_zone",
 })
 INDIVIDUAL_FIELDS = frozenset({
     "given_name", "family_name", "local_name", "gender", "date_of_birth", "occupation", "employer",

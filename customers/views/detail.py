@@ -14,7 +14,15 @@ from django.views.decorators.http import require_GET
 
 from crm.pagination import cursor_param
 from customers import overview
-from customers.forms import InteractionLogForm, NeedRecordForm, ReassignForm, RevealForm, SegmentOverrideForm
+from customers.forms import (
+    ConsentRecordForm,
+    ContactHoldPlaceForm,
+    InteractionLogForm,
+    NeedRecordForm,
+    ReassignForm,
+    RevealForm,
+    SegmentOverrideForm,
+)
 from customers.views.common import get_customer, is_htmx, portal_page
 
 
@@ -38,6 +46,10 @@ def detail_context(request, customer, *, forms: dict | None = None) -> dict:
         )
     if page.may_override_segment:
         context["override_form"] = forms.get("override_form") or SegmentOverrideForm(kind=customer.kind)
+    if page.may_manage_consent:
+        context["consent_form"] = forms.get("consent_form") or ConsentRecordForm()
+    if page.may_place_hold:
+        context["hold_form"] = forms.get("hold_form") or ContactHoldPlaceForm()
     return context
 
 

@@ -30,6 +30,8 @@ from crm.roles import Role
 from customers import policy_table
 from customers.models import (
     BookDelegation,
+    ConsentEvent,
+    ContactHold,
     Customer,
     FollowUp,
     Holding,
@@ -57,10 +59,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # policy table is offered somewhere.
 OFFERS = {
     "page": {A.VIEW, A.VIEW_CLEAR, A.CHANGE, A.REASSIGN, A.OVERRIDE_SEGMENT, A.REVEAL, A.MERGE,
-             A.MANAGE_BOOKS, A.LOG_INTERACTION, A.RECORD_NEED, A.WORK_FOLLOW_UP},
+             A.MANAGE_BOOKS, A.LOG_INTERACTION, A.RECORD_NEED, A.WORK_FOLLOW_UP, A.MANAGE_CONSENT,
+             A.PLACE_HOLD},
     "fragment": {A.VIEW},
     "api": {A.VIEW, A.VIEW_CLEAR, A.ADD, A.CHANGE, A.CHANGE_BRANCH, A.CHANGE_REFERENCE, A.CHANGE_HOLDINGS,
-            A.LOG_INTERACTION, A.LOG_FOR_SYSTEM, A.RECORD_NEED, A.WORK_FOLLOW_UP},
+            A.LOG_INTERACTION, A.LOG_FOR_SYSTEM, A.RECORD_NEED, A.WORK_FOLLOW_UP, A.MANAGE_CONSENT,
+            A.PLACE_HOLD},
     "admin": {A.VIEW, A.VIEW_CLEAR, A.CHANGE},
     "export": {A.EXPORT},
     "import": {A.IMPORT},
@@ -324,6 +328,21 @@ def api_work_follow_up(world, user, customer):
     return _done(response, FollowUp.objects.get(pk=follow_up.pk).status == "done")
 
 
+CONSENT = {"status": "granted", "purpose": "marketing", "channel": "email", "source": "branch_form",
+           "evidence_reference": "FORM-MATRIX-1"}
+HOLD = {"kind": "open_complaint", "reason": "Complaint about a card fee"}
+
+
+def page_manage_consent(world, user, customer):
+    return _writes(lambda: _page_client(user).post(
+        reverse("customer-consent-record", args=[customer.pk]), CONSENT), ConsentEvent)
+
+
+def page_place_hold(world, user, customer):
+    return _writes(lambda: _page_client(user).post(
+        reverse("customer-hold-place", args=[customer.pk]), HOLD), ContactHold)
+
+
 def export_rows(world, user, customer):
     response = _page_client(user).get(reverse("customer-export"))
     body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -405,6 +424,16 @@ def api_record_need(world, user, customer):
         _api_url(customer, "needs/"), {"need_type": "wealth_growth"}, format="json"), Need)
 
 
+def api_manage_consent(world, user, customer):
+    return _writes(lambda: client_for(user).post(_api_url(customer, "consents/"), CONSENT, format="json"),
+                   ConsentEvent)
+
+
+def api_place_hold(world, user, customer):
+    return _writes(lambda: client_for(user).post(_api_url(customer, "holds/"), HOLD, format="json"),
+                   ContactHold)
+
+
 def _admin_change_url(customer) -> str:
     return f"/admin/customers/customer/{customer.pk}/change/"
 
@@ -438,6 +467,8 @@ PROBES = {
     ("page", A.LOG_INTERACTION): page_log_interaction,
     ("page", A.RECORD_NEED): page_record_need,
     ("page", A.WORK_FOLLOW_UP): page_work_follow_up,
+    ("page", A.MANAGE_CONSENT): page_manage_consent,
+    ("page", A.PLACE_HOLD): page_place_hold,
     ("fragment", A.VIEW): fragment_view,
     ("api", A.VIEW): api_view,
     ("api", A.VIEW_CLEAR): api_view_clear,
@@ -450,6 +481,8 @@ PROBES = {
     ("api", A.LOG_FOR_SYSTEM): api_log_for_system,
     ("api", A.RECORD_NEED): api_record_need,
     ("api", A.WORK_FOLLOW_UP): api_work_follow_up,
+    ("api", A.MANAGE_CONSENT): api_manage_consent,
+    ("api", A.PLACE_HOLD): api_place_hold,
     ("admin", A.VIEW): admin_view,
     ("admin", A.VIEW_CLEAR): admin_view_clear,
     ("admin", A.CHANGE): admin_change,
@@ -472,7 +505,8 @@ def _state() -> tuple:
         "pk", "display_name", "status", "home_branch_id", "relationship_manager_id", "segment",
         "external_reference", "do_not_contact", "merged_into_id"))
     return customers + tuple(_count(model) for model in (
-        Holding, Interaction, Need, RevealGrant, SegmentOverride, BookDelegation, ImportJob, MergeRecord))
+        Holding, Interaction, Need, RevealGrant, SegmentOverride, BookDelegation, ImportJob, MergeRecord,
+        ConsentEvent, ContactHold))
 
 
 def _check(outcome: Probe, wanted, before: tuple) -> None:

@@ -17,8 +17,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from compliance.access import RecordView
-from customers import services
-from customers.models import Customer, Holding, Interaction, Need, SegmentOverride
+from customers import outreach, services
+from customers.models import ConsentEvent, ContactHold, Customer, Holding, Interaction, Need, SegmentOverride
 from tests.customers.api.helpers import client_for
 from tests.customers.factories import make_holding, make_individual, make_interaction
 
@@ -30,6 +30,7 @@ ROLES = ["relationship_manager", "branch_staff", "branch_manager", "compliance_o
 FIELDS = [
     (Customer, "id_number"), (Customer, "phone"), (Customer, "email"), (Customer, "address"),
     (Holding, "account_number"), (Need, "note"), (Interaction, "summary"), (SegmentOverride, "reason"),
+    (ConsentEvent, "evidence_reference"), (ContactHold, "reason"),
 ]
 SURFACES = ["page", "fragment", "api", "admin", "export"]
 # (model, field) -> surfaces that do not show the field at all.
@@ -42,8 +43,11 @@ ABSENT = {
     (Need, "note"): {"fragment", "export"},
     (Interaction, "summary"): {"export"},
     (SegmentOverride, "reason"): {"fragment", "api", "export"},
+    # The 360 page's consent and contact panel shows states, kinds and dates, not these texts.
+    (ConsentEvent, "evidence_reference"): {"page", "fragment", "export"},
+    (ContactHold, "reason"): {"page", "fragment", "export"},
 }
-ADMIN_MODELS = ["holding", "need", "interaction", "segmentoverride"]
+ADMIN_MODELS = ["holding", "need", "interaction", "segmentoverride", "consentevent", "contacthold"]
 
 
 @pytest.fixture
@@ -57,9 +61,14 @@ def records(relationship_manager, branch, branch_manager):
     override = SegmentOverride.objects.create(
         customer=customer, segment="vip", reason="Relationship review by the branch",
         expires_on=datetime.date.today() + datetime.timedelta(days=90), created_by=branch_manager)
+    outreach.consent_grant(actor=relationship_manager, customer=customer, channel="email",
+                           purpose="marketing", source="branch_form", evidence_reference="FORM-ZHANG-0042")
+    hold, _created = outreach.contact_hold_place(actor=branch_manager, customer=customer, kind="bereavement",
+                                                 reason="Spouse passed away last week")
     customer = Customer.objects.select_related("individual").get(pk=customer.pk)
     return {Customer: customer, Holding: holding, Need: need, Interaction: interaction,
-            SegmentOverride: override}
+            SegmentOverride: override, ConsentEvent: ConsentEvent.objects.get(customer=customer),
+            ContactHold: hold}
 
 
 def _body(response) -> str:
@@ -79,7 +88,8 @@ def _bodies(user, records, client) -> dict:
     base = f"/api/v1/customers/{customer.pk}/"
     detail = reverse("customer-detail", args=[customer.pk])
     api_bodies = {Customer: api.get(base), Holding: api.get(f"{base}holdings/"),
-                  Need: api.get(f"{base}needs/"), Interaction: api.get(f"{base}interactions/")}
+                  Need: api.get(f"{base}needs/"), Interaction: api.get(f"{base}interactions/"),
+                  ConsentEvent: api.get(f"{base}consents/"), ContactHold: api.get(f"{base}holds/")}
     admin = {model: client.get(_admin_url(model, obj)) for model, obj in records.items()}
     export = client.get(reverse("customer-export"))
     return {

@@ -14,10 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.roles import Role
-from customers import services
+from customers import outreach, services
 from customers.models import (
     Appointment,
     BookDelegation,
+    ConsentEvent,
+    ContactHold,
     Customer,
     CustomerEvent,
     FollowUp,
@@ -48,6 +50,7 @@ class World:
     customer: Customer
     colleague: object
     delegation: BookDelegation
+    hold: ContactHold
     list_view: SavedListView  # the assigned relationship manager's
     follow_up: FollowUp
     appointment: Appointment
@@ -65,6 +68,8 @@ def world(relationship_manager, branch, branch_manager):
         starts_on=today + datetime.timedelta(days=10), ends_on=today + datetime.timedelta(days=12),
         reason="Training course",
     )
+    hold, _created = outreach.contact_hold_place(actor=branch_manager, customer=customer, kind="other",
+                                                 reason="Asked for a pause")
     list_view = services.list_view_create(actor=relationship_manager, name="VIP",
                                           filters={"segment": ["vip"]})
     follow_up = FollowUp.objects.create(customer=customer, assigned_to=relationship_manager,
@@ -74,7 +79,7 @@ def world(relationship_manager, branch, branch_manager):
     appointment = Appointment.objects.create(customer=customer, staff=relationship_manager, starts_at=starts,
                                              ends_at=starts + datetime.timedelta(hours=1), place="Branch")
     return World(customer=customer, colleague=colleague, delegation=delegation, list_view=list_view,
-                 follow_up=follow_up, appointment=appointment)
+                 follow_up=follow_up, appointment=appointment, hold=hold)
 
 
 @pytest.fixture
@@ -92,7 +97,8 @@ def _state(world: World) -> tuple:
     customer = Customer.objects.select_related("individual").get(pk=world.customer.pk)
     return (
         Interaction.objects.count(), Need.objects.count(), RevealGrant.objects.count(),
-        SegmentOverride.objects.count(), CustomerEvent.objects.count(),
+        SegmentOverride.objects.count(), CustomerEvent.objects.count(), ConsentEvent.objects.count(),
+        list(ContactHold.objects.order_by("pk").values_list("pk", "lifted_at")),
         list(BookDelegation.objects.order_by("pk").values_list("pk", "revoked_at")),
         customer.relationship_manager_id, customer.segment, customer.phone, customer.individual.occupation,
         list(SavedListView.objects.order_by("pk").values_list("pk", "owner_id", "name", "filters")),
@@ -144,6 +150,12 @@ PAGES = {
     "segment-override": lambda w: ("post", reverse("customer-segment-override", args=[w.customer.pk]), {
         "segment": "vip", "reason": "Moving 8M from another bank",
         "expires_on": (timezone.localdate() + datetime.timedelta(days=30)).isoformat()}),
+    "consent-record": lambda w: ("post", reverse("customer-consent-record", args=[w.customer.pk]), {
+        "status": "granted", "purpose": "marketing", "channel": "sms", "source": "branch_form",
+        "evidence_reference": "FORM-1"}),
+    "hold-place": lambda w: ("post", reverse("customer-hold-place", args=[w.customer.pk]),
+                             {"kind": "bereavement", "reason": "Family matter"}),
+    "hold-lift": lambda w: ("post", reverse("customer-hold-lift", args=[w.customer.pk]), {"hold": w.hold.pk}),
     "create": lambda w: ("get", reverse("customer-create"), None),
     "duplicates-overview": lambda w: ("get", reverse("customer-duplicates-overview"), None),
     "duplicates-notice": lambda w: ("get", reverse("customer-duplicates-notice", args=[w.customer.pk]), None),
@@ -189,6 +201,9 @@ MATRIX = {
     "edit-save":         [SI, NF, GO, NO, GO, NF, NO, NO, NF],
     "reassign":          [SI, NF, NO, NO, GO, NF, NO, NO, NF],
     "segment-override":  [SI, NF, NO, NO, GO, NF, NO, NO, NF],
+    "consent-record":    [SI, NF, GO, GO, GO, NF, NO, NO, NF],
+    "hold-place":        [SI, NF, GO, GO, GO, NF, NO, NO, NF],
+    "hold-lift":         [SI, NF, GO, GO, GO, NF, NO, NO, NF],
     "create":            [SI, OK, OK, OK, OK, OK, NO, NO, NO],
     "duplicates-overview": [SI, NO, NO, NO, OK, OK, NO, NO, NO],
     "duplicates-notice": [SI, NF, EMPTY, EMPTY, EMPTY, NF, EMPTY, NO, NF],

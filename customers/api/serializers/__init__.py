@@ -20,10 +20,24 @@ from customers.api.serializers.holdings import (
 from customers.api.serializers.imports import ImportJobOutputSerializer, ImportRecordsInputSerializer
 from customers.api.serializers.interactions import InteractionInputSerializer, InteractionOutputSerializer
 from customers.api.serializers.needs import NeedInputSerializer, NeedOutputSerializer
+from customers.api.serializers.outreach import (
+    ConsentInputSerializer,
+    ConsentOutputSerializer,
+    ContactHoldInputSerializer,
+    ContactHoldLiftInputSerializer,
+    ContactHoldOutputSerializer,
+    ContactLogOutputSerializer,
+)
 from customers.api.serializers.relationships import RelationshipOutputSerializer
 from customers.api.serializers.search import CustomerSearchInputSerializer
 
 __all__ = [
+    "ConsentInputSerializer",
+    "ConsentOutputSerializer",
+    "ContactHoldInputSerializer",
+    "ContactHoldLiftInputSerializer",
+    "ContactHoldOutputSerializer",
+    "ContactLogOutputSerializer",
     "CustomerCreateInputSerializer",
     "CustomerListOutputSerializer",
     "CustomerOutputSerializer",

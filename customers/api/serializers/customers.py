@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -36,6 +37,7 @@ from customers.models import (
     Gender,
     RiskTolerance,
     Segment,
+    validate_time_zone,
 )
 
 CUSTOMER_SENSITIVE = ("id_number", "phone", "email", "address", "aum")
@@ -122,6 +124,8 @@ class CustomerOutputSerializer(serializers.Serializer):
     last_contact_at = serializers.DateTimeField(allow_null=True)
     is_vulnerable = serializers.BooleanField()
     do_not_contact = serializers.BooleanField()
+    time_zone = serializers.CharField(help_text=_("Where the customer lives; quiet hours for contacts are "
+                                                  "kept in this zone."))
     individual = serializers.SerializerMethodField()
     corporate = serializers.SerializerMethodField()
     masked_fields = serializers.SerializerMethodField(help_text=MASKED_FIELDS_HELP)
@@ -198,8 +202,16 @@ class CustomerDetailsInputSerializer(StrictInputSerializer):
     address = OptionalTextField(max_length=model_max_length(Customer, "address"))
     is_vulnerable = serializers.BooleanField(required=False)
     do_not_contact = serializers.BooleanField(required=False)
+    time_zone = serializers.CharField(max_length=64, required=False)
     individual = IndividualProfileInputSerializer(required=False)
     corporate = CorporateProfileInputSerializer(required=False)
+
+    def validate_time_zone(self, value: str) -> str:
+        try:
+            validate_time_zone(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        return value
 
     def _check_profile_for_kind(self, attrs: dict, kind: str, *, required: bool) -> None:
         wanted, other = (

@@ -43,6 +43,9 @@ WRITE_INPUTS = {
                                        (CustomerAction.CHANGE_HOLDINGS,), True),
     "needs_create": WriteInput(api.NeedInputSerializer, (CustomerAction.RECORD_NEED,), True),
     "interactions_create": WriteInput(api.InteractionInputSerializer, (CustomerAction.LOG_INTERACTION,)),
+    "consents_create": WriteInput(api.ConsentInputSerializer, (CustomerAction.MANAGE_CONSENT,)),
+    "holds_create": WriteInput(api.ContactHoldInputSerializer, (CustomerAction.PLACE_HOLD,)),
+    "hold_lift": WriteInput(api.ContactHoldLiftInputSerializer, (CustomerAction.PLACE_HOLD,)),
 }
 WRITE_METHODS = ("post", "put", "patch")
 

@@ -11,6 +11,10 @@ in clear). The assigned relationship manager holds both. On top of those:
 * a colleague covering a relationship manager's book (BookDelegation) sees it as the RM does,
   for the delegation's dates only;
 * a RevealGrant shows named fields of one customer in clear until it expires.
+
+Longer than a module usually is here, on purpose: it is the one policy (the rules table, the
+scopes, the restriction of querysets, the per-request cache of what it read, the book grants),
+and a reviewer should be able to read every access decision in one file.
 """
 
 from __future__ import annotations

@@ -1,6 +1,10 @@
 """The encrypted columns: ``Ciphertext``, lazy decryption and the three encrypted fields.
 
 See :mod:`compliance.fields` for the contract every encrypted column keeps.
+
+Longer than a module usually is here, on purpose: the ciphertext value, its lazy decryption,
+the record key a token is bound to and the fields' system checks are one contract, and a
+reader checking that no path writes an unbound or plaintext value should find it in one place.
 """
 
 from __future__ import annotations

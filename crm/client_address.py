@@ -15,7 +15,8 @@ import ipaddress
 from django.conf import settings
 
 
-def _address(value: str | None) -> str | None:
+def valid_address(value: str | None) -> str | None:
+    """`value` as a normalised IP address (an IPv4-mapped IPv6 address as IPv4), or None."""
     if not value:
         return None
     try:
@@ -38,7 +39,7 @@ def client_ip(request) -> str | None:
     known. A forwarded entry that is not an IP address falls back to the connection's address.
     """
     meta = request.META
-    remote = _address(meta.get("REMOTE_ADDR"))
+    remote = valid_address(meta.get("REMOTE_ADDR"))
     proxies = trusted_proxy_count()
     if not proxies:
         return remote
@@ -47,7 +48,7 @@ def client_ip(request) -> str | None:
         return remote
     # Fewer entries than proxies: the request skipped a proxy; the left-most entry is then the
     # farthest one any trusted hop saw (what DRF's NUM_PROXIES does too).
-    return _address(forwarded[-min(proxies, len(forwarded))]) or remote
+    return valid_address(forwarded[-min(proxies, len(forwarded))]) or remote
 
 
 __all__ = ["client_ip", "trusted_proxy_count"]

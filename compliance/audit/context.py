@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+
+from crm.client_address import valid_address
 
 MAX_USER_AGENT = 300
 
@@ -41,7 +42,7 @@ def audit_request_context(
     use it too. An address that is not a valid IP address is stored as empty.
     """
     context = AuditRequestContext(
-        ip_address=valid_ip(ip_address),
+        ip_address=valid_address(ip_address),
         user_agent=printable(user_agent)[:MAX_USER_AGENT],
         request_id=(request_id or "")[:64],
     )
@@ -50,18 +51,6 @@ def audit_request_context(
         yield context
     finally:
         request_context.reset(token)
-
-
-def valid_ip(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        address = ipaddress.ip_address(value.strip())
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return str(address)
 
 
 def printable(value: str) -> str:

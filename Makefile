@@ -23,6 +23,7 @@ dev: $(STAMP)
 
 test: $(STAMP)
 	@bash scripts/ensure-chromium
+	@bash scripts/ensure-gettext
 	$(BIN)/python -m crm.stack test $(PYTEST_ARGS)
 
 # Bank-scale benchmark (not part of `make test`): 1M customers, then page timings into

@@ -57,10 +57,12 @@ def bank(transactional_db):
 
 
 def _extra_pages(role: str, customer) -> list[str]:
-    """Pages reached from the navigated ones (a customer's 360 page, books, audit detail)."""
+    """Pages reached from the navigated ones (a customer's 360 page, saved views, calendar,
+    notifications, books, audit detail)."""
     pages = [reverse("password_change")]
     if role in {"relationship_manager", "branch_staff", "branch_manager", "compliance_officer"}:
-        pages.append(reverse("customer-detail", args=[customer.pk]))
+        pages += [reverse("customer-detail", args=[customer.pk]), reverse("customer-list-views"),
+                  reverse("appointment-calendar"), reverse("notification-list")]
     if role == "branch_manager":
         pages += [reverse("customer-books"), reverse("importjob-create")]
     if role == "compliance_officer":

@@ -9,7 +9,7 @@ errors on the form again.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,11 +35,6 @@ from customers.views.common import get_customer, is_htmx, portal_page
 from customers.views.detail import render_detail
 
 
-def _require(request, action: CustomerAction, customer) -> None:
-    if not permissions.allows(request.user, action, customer):
-        raise PermissionDenied(permissions.refusal(action))
-
-
 def _quick_action_response(request, customer, *, interaction_form=None, need_form=None,
                            refreshed: str = ""):
     """htmx answer for the quick actions: the panel (fresh or with errors) and, after a
@@ -61,7 +56,7 @@ def _quick_action_response(request, customer, *, interaction_form=None, need_for
 @require_POST
 def customer_interaction_log(request, pk: int):
     customer = get_customer(request, pk)
-    _require(request, CustomerAction.LOG_INTERACTION, customer)
+    permissions.check(request.user, CustomerAction.LOG_INTERACTION, customer)
     form = InteractionLogForm(request.POST)
     if form.is_valid():
         try:
@@ -86,7 +81,7 @@ def customer_interaction_log(request, pk: int):
 @require_POST
 def customer_need_record(request, pk: int):
     customer = get_customer(request, pk)
-    _require(request, CustomerAction.RECORD_NEED, customer)
+    permissions.check(request.user, CustomerAction.RECORD_NEED, customer)
     form = NeedRecordForm(request.POST, kind=customer.kind)
     if form.is_valid():
         try:
@@ -109,7 +104,7 @@ def customer_need_record(request, pk: int):
 def customer_reveal(request, pk: int):
     """Show chosen sensitive fields in clear for a while, for a stated purpose."""
     customer = get_customer(request, pk)
-    _require(request, CustomerAction.REVEAL, customer)
+    permissions.check(request.user, CustomerAction.REVEAL, customer)
     form = RevealForm(request.POST, kind=customer.kind)
     if form.is_valid():
         try:
@@ -130,7 +125,7 @@ def customer_reveal(request, pk: int):
 @require_POST
 def customer_reassign(request, pk: int):
     customer = get_customer(request, pk)
-    _require(request, CustomerAction.REASSIGN, customer)
+    permissions.check(request.user, CustomerAction.REASSIGN, customer)
     form = ReassignForm(request.POST, branch_id=customer.home_branch_id)
     if form.is_valid():
         manager = form.cleaned_data["relationship_manager"]
@@ -154,7 +149,7 @@ def customer_reassign(request, pk: int):
 @require_POST
 def customer_segment_override(request, pk: int):
     customer = get_customer(request, pk)
-    _require(request, CustomerAction.OVERRIDE_SEGMENT, customer)
+    permissions.check(request.user, CustomerAction.OVERRIDE_SEGMENT, customer)
     form = SegmentOverrideForm(request.POST, kind=customer.kind)
     if form.is_valid():
         try:
@@ -175,7 +170,7 @@ def customer_segment_override(request, pk: int):
 def customer_edit(request, pk: int):
     """Edit a customer's details. Sensitive fields the user sees masked are not offered."""
     customer = get_customer(request, pk)
-    _require(request, CustomerAction.CHANGE, customer)
+    permissions.check(request.user, CustomerAction.CHANGE, customer)
     view = RecordView.for_object(request.user, customer)
     if request.method == "POST":
         form = CustomerEditForm(request.POST, customer=customer, view=view)

@@ -58,8 +58,7 @@ def _books_context(request, *, forms: dict | None = None) -> dict:
 
 
 def _require_books(request) -> None:
-    if not permissions.allows(request.user, CustomerAction.MANAGE_BOOKS):
-        raise PermissionDenied(permissions.refusal(CustomerAction.MANAGE_BOOKS))
+    permissions.check(request.user, CustomerAction.MANAGE_BOOKS)
 
 
 @portal_page

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -35,8 +35,7 @@ def _follow_up(request, pk: int) -> FollowUp:
         follow_up = selectors.follow_up_get(user=request.user, pk=pk)
     except FollowUp.DoesNotExist:
         raise Http404 from None
-    if not permissions.allows(request.user, CustomerAction.WORK_FOLLOW_UP, follow_up.customer):
-        raise PermissionDenied(permissions.refusal(CustomerAction.WORK_FOLLOW_UP))
+    permissions.check(request.user, CustomerAction.WORK_FOLLOW_UP, follow_up.customer)
     return follow_up
 
 
@@ -97,8 +96,7 @@ def follow_up_reschedule(request, pk: int):
 def appointment_create(request, pk: int):
     """Book an appointment with the customer (optionally for one of their follow-ups)."""
     customer = get_customer(request, pk)
-    if not permissions.allows(request.user, CustomerAction.WORK_FOLLOW_UP, customer):
-        raise PermissionDenied(permissions.refusal(CustomerAction.WORK_FOLLOW_UP))
+    permissions.check(request.user, CustomerAction.WORK_FOLLOW_UP, customer)
     follow_up = None
     follow_up_id = request.POST.get("follow_up") or request.GET.get("follow_up")
     if follow_up_id and str(follow_up_id).isdigit():

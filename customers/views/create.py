@@ -8,7 +8,7 @@ the entry kept, to open the existing customer or to create anyway with a reason.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -33,8 +33,7 @@ def _kind(request) -> str:
 def customer_create(request):
     """The new-customer form (individual or corporate, `?kind=`); posting it creates the
     customer unless possible duplicates need a decision first."""
-    if not permissions.allows(request.user, CustomerAction.ADD):
-        raise PermissionDenied(permissions.refusal(CustomerAction.ADD))
+    permissions.check(request.user, CustomerAction.ADD)
     kind = _kind(request)
     form = CustomerCreateForm(request.POST if request.method == "POST" else None, actor=request.user,
                               kind=kind)

@@ -3,7 +3,6 @@ and the notice on a customer's page that points to that customer's duplicates pa
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -21,8 +20,7 @@ PAGE_SIZE = 50
 @require_GET
 def customer_duplicates_overview(request):
     """Customers the user may merge that have possible duplicates, a page at a time."""
-    if not permissions.allows(request.user, CustomerAction.MERGE):
-        raise PermissionDenied(permissions.refusal(CustomerAction.MERGE))
+    permissions.check(request.user, CustomerAction.MERGE)
     page = keyset_paginate(customers_with_duplicates(actor=request.user), size=PAGE_SIZE,
                            after=cursor_param(request.GET, "after"),
                            before=cursor_param(request.GET, "before"))

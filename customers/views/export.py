@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +21,7 @@ from customers.views.listing import customer_filter, identifier_in_url
 @require_GET
 def customer_export(request):
     """The current list as CSV (same filters and order), at most EXPORT_LIMIT rows, audited."""
-    if not permissions.allows(request.user, CustomerAction.EXPORT):
-        raise PermissionDenied(permissions.refusal(CustomerAction.EXPORT))
+    permissions.check(request.user, CustomerAction.EXPORT)
     refused = identifier_in_url(request)
     if refused is not None:
         return refused

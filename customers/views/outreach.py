@@ -6,7 +6,7 @@ its errors on the form again."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,11 +21,6 @@ from customers.views.common import get_customer, portal_page
 from customers.views.detail import render_detail
 
 
-def _require(request, action: CustomerAction, customer) -> None:
-    if not permissions.allows(request.user, action, customer):
-        raise PermissionDenied(permissions.refusal(action))
-
-
 def _back(pk: int) -> HttpResponseRedirect:
     return HttpResponseRedirect(f"{reverse('customer-detail', args=[pk])}#contact-panel")
 
@@ -35,7 +30,7 @@ def _back(pk: int) -> HttpResponseRedirect:
 def customer_consent_record(request, pk: int):
     """Grant or withdraw a consent, with its source and evidence."""
     customer = get_customer(request, pk)
-    _require(request, CustomerAction.MANAGE_CONSENT, customer)
+    permissions.check(request.user, CustomerAction.MANAGE_CONSENT, customer)
     form = ConsentRecordForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -59,7 +54,7 @@ def customer_consent_record(request, pk: int):
 def customer_hold_place(request, pk: int):
     """Put outreach to the customer on hold, saying why."""
     customer = get_customer(request, pk)
-    _require(request, CustomerAction.PLACE_HOLD, customer)
+    permissions.check(request.user, CustomerAction.PLACE_HOLD, customer)
     form = ContactHoldPlaceForm(request.POST)
     if form.is_valid():
         try:
@@ -78,7 +73,7 @@ def customer_hold_place(request, pk: int):
 def customer_hold_lift(request, pk: int):
     """Lift one of the customer's open holds."""
     customer = get_customer(request, pk)
-    _require(request, CustomerAction.PLACE_HOLD, customer)
+    permissions.check(request.user, CustomerAction.PLACE_HOLD, customer)
     form = ContactHoldLiftForm(request.POST)
     if not form.is_valid():
         raise Http404

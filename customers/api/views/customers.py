@@ -38,26 +38,12 @@ from customers.intake.onboarding import PossibleDuplicates, customer_onboard
 from customers.models import Customer
 from customers.permissions import CustomerAction
 from customers.selectors import (
-    CUSTOMER_NUMBER,
-    EMAIL,
-    ID_NUMBER,
-    PHONE,
     actor_load,
     customer_get,
     customer_list,
     customer_queryset,
+    is_identifier,
 )
-
-
-def _looks_like_contact_or_id(term: str) -> bool:
-    """Whether a search term is a phone, e-mail or ID number (personal data; not for URLs)."""
-    term = term.strip()
-    if not term or CUSTOMER_NUMBER.match(term):
-        return False
-    return bool(
-        EMAIL.match(term) or PHONE.match(term)
-        or (ID_NUMBER.match(term) and any(character.isdigit() for character in term))
-    )
 
 
 def _customer_output(user, customer: Customer) -> dict:
@@ -139,7 +125,7 @@ class CustomerViewSet(
         return self.get_paginated_response(data)
 
     def list(self, request, *args, **kwargs):
-        if _looks_like_contact_or_id(request.query_params.get("q", "")):
+        if is_identifier(request.query_params.get("q", "").strip()):
             raise exceptions.ValidationError({"q": [_(
                 "Exact phone, e-mail and ID number searches go in the body of POST customers/search/, "
                 "never in a URL."

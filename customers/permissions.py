@@ -25,7 +25,7 @@ from enum import StrEnum
 from functools import cache
 
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -261,6 +261,23 @@ REFUSALS = {
     SettingsAction.CHANGE_EXCHANGE_RATE: _("You may not change the exchange rates."),
     SettingsAction.CONTACT_CAPS: _("You may not change the contact caps."),
 }
+
+
+def extend_policy(*, rules: dict[str, tuple[Grant, ...]] | None = None,
+                  settings_rules: dict[str, tuple[str, ...]] | None = None,
+                  refusals: dict | None = None) -> None:
+    """Add a higher app's actions on customers to the one policy table (call from its
+    AppConfig.ready()): `rules` are actions on a customer decided by grants and scopes like
+    CustomerAction's, `settings_rules` configuration actions decided by Django permissions like
+    SettingsAction's, `refusals` the message for each. The same `allows`, `check` and
+    `restrict` then answer for them. An action name is added once; a second app naming an
+    existing action is a programming error."""
+    for table, extra in ((RULES, rules or {}), (SETTINGS_RULES, settings_rules or {})):
+        for action, value in extra.items():
+            if action in RULES or action in SETTINGS_RULES:
+                raise ImproperlyConfigured(f"The policy already has an action named {action!r}.")
+            table[action] = value
+    REFUSALS.update(refusals or {})
 
 
 def _is_active_user(user) -> bool:

@@ -7,7 +7,8 @@ may see each related customer), the clear fields of the customer and the related
 the segment override, holdings, needs, the first page of the timeline, history, the clear
 fields of each kind of record shown (holdings, needs, interactions: the policy asks about the
 customer again for each), the consent and contact panel (one query), and the actor's reveal
-grants where the actor may reveal (read with the clear fields).
+grants where the actor may reveal (read with the clear fields), and the panels higher apps
+register (`customers.overview.panels`), each with its own queries.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from crm.pagination import keyset_paginate
 from customers import outreach, permissions, segmentation
 from customers.models import Customer, Relationship, SegmentOverride
 from customers.overview import display
+from customers.overview.panels import customer_panels
 from customers.permissions import CustomerAction
 from customers.selectors.customers import customer_list
 
@@ -65,6 +67,7 @@ class Customer360:
     contact: dict
     may_manage_consent: bool
     may_place_hold: bool
+    panels: dict
 
     def as_context(self) -> dict:
         """The attributes as a template context (shallow: the records stay as they are)."""
@@ -188,4 +191,5 @@ def customer_360(*, actor, customer: Customer, interactions_before: int | None =
         contact=outreach.contact_panel(customer=customer),
         may_manage_consent=permissions.allows(actor, CustomerAction.MANAGE_CONSENT, customer),
         may_place_hold=permissions.allows(actor, CustomerAction.PLACE_HOLD, customer),
+        panels=customer_panels(actor=actor, customer=customer),
     )

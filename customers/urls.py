@@ -33,6 +33,7 @@ urlpatterns = [
     path("books/delegations/<int:delegation_id>/end/", books.customer_delegation_end,
          name="customer-delegation-end"),
     path("follow-ups/<int:pk>/complete/", care.follow_up_complete, name="follow-up-complete"),
+    path("follow-ups/<int:pk>/contact/", care.follow_up_contact, name="follow-up-contact"),
     path("follow-ups/<int:pk>/reschedule/", care.follow_up_reschedule, name="follow-up-reschedule"),
     path("calendar/", care.calendar, name="appointment-calendar"),
     path("calendar.ics", care.calendar_ics, name="appointment-calendar-ics"),

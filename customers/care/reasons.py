@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,6 +33,26 @@ def _product(code: str) -> str:
         return str(ProductType(code).label)
     except ValueError:
         return _("Product")
+
+
+def contact_reason(follow_up: FollowUp) -> str:
+    """Why the customer is contacted for `follow_up`, as the contact log keeps it: the kind of
+    reason in the bank's language, without the account, date or figures the worklist shows."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _contact_reason(follow_up)
+
+
+def _contact_reason(follow_up: FollowUp) -> str:
+    if follow_up.reason == PLAN:
+        kind = _("regular contact")
+    elif follow_up.reason == RESCHEDULED:
+        kind = _("rescheduled")
+    else:
+        try:
+            kind = str(TriggerKind(follow_up.reason).label)
+        except ValueError:
+            kind = _("other")
+    return _("Follow-up: %(kind)s") % {"kind": kind}
 
 
 def reason_text(follow_up: FollowUp) -> str:

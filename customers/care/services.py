@@ -1,5 +1,6 @@
-"""Writes of relationship care: complete and reschedule a follow-up, book and cancel an
-appointment, save contact plans and trigger rules, mark notifications read.
+"""Writes of relationship care: ask the contact-pressure policy before a follow-up call,
+complete and reschedule a follow-up, book and cancel an appointment, save contact plans and
+trigger rules, mark notifications read.
 
 Each runs in one transaction, asks the one policy first (WORK_FOLLOW_UP on the follow-up's
 customer; the settings actions for configuration), validates, and appends an audit event that
@@ -17,23 +18,44 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compliance.audit import audit_record
-from customers import permissions, services
-from customers.care.reasons import RESCHEDULED, reason_text
+from customers import outreach, permissions, services
+from customers.care.reasons import RESCHEDULED, contact_reason, reason_text
 from customers.models import (
     NEEDS_BY_KIND,
     Appointment,
+    Channel,
+    ContactChannel,
+    ContactLog,
+    ContactOutcome,
     ContactPlan,
+    ContactPurpose,
     Customer,
     FollowUp,
     FollowUpOutcome,
     FollowUpStatus,
     InteractionType,
     Notification,
+    SenderKind,
     TriggerRule,
 )
 
 OBJECT_TYPE = "customers.followup"
 MAX_APPOINTMENT_MINUTES = 8 * 60
+
+# The contact channel the policy is asked about for a follow-up made on each interaction
+# channel; None: the customer is met in person (a branch visit), which is no outreach.
+CONTACT_CHANNELS = {
+    Channel.BRANCH: None,
+    Channel.PHONE: ContactChannel.PHONE,
+    Channel.MOBILE_APP: ContactChannel.APP_PUSH,
+    Channel.ONLINE_BANKING: ContactChannel.MESSAGING,
+    Channel.EMAIL: ContactChannel.EMAIL,
+    Channel.MESSAGING: ContactChannel.MESSAGING,
+    Channel.LETTER: ContactChannel.POST,
+}
+# Outcomes that say the customer was contacted (or an attempt was made) on the channel.
+CONTACTED_OUTCOMES = frozenset({FollowUpOutcome.REACHED, FollowUpOutcome.NOT_REACHABLE,
+                                FollowUpOutcome.DECLINED})
 
 
 def _locked_open(follow_up: FollowUp) -> FollowUp:
@@ -50,7 +72,45 @@ def _check_future_day(day: datetime.date | None, field: str) -> None:
         raise ValidationError({field: _("Choose today or a later date.")})
 
 
-@transaction.atomic
+def _sender(follow_up: FollowUp) -> outreach.ContactSender:
+    return outreach.ContactSender(SenderKind.FOLLOW_UP, str(follow_up.pk))
+
+
+def follow_up_contact(*, actor, follow_up: FollowUp, channel: str | None = None,
+                      already_made: bool = False) -> outreach.ContactDecision:
+    """Ask the contact-pressure policy whether `actor` may contact the follow-up's customer now
+    on `channel` (an interaction channel; the follow-up's own by default), for service, and
+    record the answer in the contact log (customers.outreach.contact_request). A refusal is the
+    decision, not an exception: the RM reads why ("not contacted: do not contact").
+
+    Raise PermissionDenied unless `actor` may work the customer's follow-ups; ValidationError
+    for a follow-up no longer open, an unknown channel or one that needs no asking (a visit in
+    branch). `already_made`: the contact took place without asking (logged on completion), so
+    quiet hours are not asked.
+    """
+    permissions.check(actor, permissions.CustomerAction.WORK_FOLLOW_UP, follow_up.customer)
+    if not follow_up.is_open:
+        raise ValidationError({"status": _("This follow-up is no longer open.")})
+    channel = channel or follow_up.channel
+    if channel not in CONTACT_CHANNELS:
+        raise ValidationError({"channel": _("Choose a channel.")})
+    contact_channel = CONTACT_CHANNELS[channel]
+    if contact_channel is None:
+        raise ValidationError({"channel": _("A visit in branch needs no contact request.")})
+    return outreach.contact_request(
+        actor=actor, customer=follow_up.customer, channel=contact_channel, purpose=ContactPurpose.SERVICE,
+        reason=contact_reason(follow_up), sender=_sender(follow_up), already_made=already_made,
+    )
+
+
+def _contacted(follow_up: FollowUp, channel: str) -> bool:
+    """Whether the policy already allowed a contact for this follow-up on `channel`'s contact channel."""
+    return ContactLog.objects.filter(
+        customer_id=follow_up.customer_id, sender_kind=SenderKind.FOLLOW_UP, sender_id=str(follow_up.pk),
+        channel=CONTACT_CHANNELS[channel], outcome=ContactOutcome.SENT,
+    ).exists()
+
+
 def follow_up_complete(*, actor, follow_up: FollowUp, outcome: str, notes: str = "",
                        needs: Iterable[str] = (), next_step: str = "", channel: str | None = None,
                        reschedule_to: datetime.date | None = None) -> FollowUp:
@@ -58,12 +118,34 @@ def follow_up_complete(*, actor, follow_up: FollowUp, outcome: str, notes: str =
 
     Sets the outcome, notes (encrypted), needs discovered (each also recorded as a need) and
     next step, and writes an interaction of type follow-up. With outcome "rescheduled", a new
-    follow-up for `reschedule_to` takes its place. Raise PermissionDenied unless `actor` may
-    work the customer's follow-ups; ValidationError (by field) for a follow-up no longer open,
-    an unknown outcome, a need outside the catalogue of the customer's kind, or a missing or
-    past `reschedule_to`.
+    follow-up for `reschedule_to` takes its place. An outcome that says the customer was
+    contacted (reached, not reachable, declined) on a channel other than a branch visit goes
+    through the contact-pressure policy unless it already allowed a contact for this follow-up
+    on that channel (every rule but quiet hours: the contact was made before it is logged); a
+    refusal is recorded and the completion refused with its reason.
+
+    Raise PermissionDenied unless `actor` may work the customer's follow-ups; ValidationError
+    (by field) for a follow-up no longer open, an unknown outcome or channel, a need outside the
+    catalogue of the customer's kind, a missing or past `reschedule_to`, or a contact the policy
+    refuses.
     """
     permissions.check(actor, permissions.CustomerAction.WORK_FOLLOW_UP, follow_up.customer)
+    channel = channel or follow_up.channel
+    if channel not in CONTACT_CHANNELS:
+        raise ValidationError({"channel": _("Choose a channel.")})
+    if (outcome in CONTACTED_OUTCOMES and CONTACT_CHANNELS[channel] is not None and follow_up.is_open
+            and not _contacted(follow_up, channel)):
+        decision = follow_up_contact(actor=actor, follow_up=follow_up, channel=channel, already_made=True)
+        if not decision.allowed:
+            raise ValidationError({"outcome": _("The follow-up stays open, the contact is refused (%(why)s).")
+                                              % {"why": decision.message}})
+    return _complete(actor=actor, follow_up=follow_up, outcome=outcome, notes=notes, needs=needs,
+                     next_step=next_step, channel=channel, reschedule_to=reschedule_to)
+
+
+@transaction.atomic
+def _complete(*, actor, follow_up: FollowUp, outcome: str, notes: str, needs: Iterable[str], next_step: str,
+              channel: str, reschedule_to: datetime.date | None) -> FollowUp:
     follow_up = _locked_open(follow_up)
     customer = follow_up.customer
     if outcome not in FollowUpOutcome.values:
@@ -81,7 +163,7 @@ def follow_up_complete(*, actor, follow_up: FollowUp, outcome: str, notes: str =
     if next_step.strip():
         summary = f"{summary}\n{_('Next step')}: {next_step.strip()}"
     interaction = services.interaction_log(
-        actor=actor, customer=customer, channel=channel or follow_up.channel,
+        actor=actor, customer=customer, channel=channel,
         interaction_type=InteractionType.FOLLOW_UP, summary=summary[:4000],
     )
     for need in needs:

@@ -185,7 +185,7 @@ def _cap_refusal(customer_id: int, purpose: str, now: datetime.datetime,
 
 
 def _first_refusal(flags: dict, *, channel: str, purpose: str, legally_required: bool,
-                   now: datetime.datetime) -> _Refusal | None:
+                   now: datetime.datetime, already_made: bool = False) -> _Refusal | None:
     customer_id = flags["pk"]
     if flags["merged_into_id"] is not None:
         return _Refusal(RefusalCode.MERGED)
@@ -194,7 +194,7 @@ def _first_refusal(flags: dict, *, channel: str, purpose: str, legally_required:
     return (
         _hold_refusal(customer_id, flags, purpose)
         or _consent_refusal(customer_id, channel, purpose, legally_required)
-        or _quiet_refusal(now, flags["time_zone"], channel)
+        or (None if already_made else _quiet_refusal(now, flags["time_zone"], channel))
         or _cap_refusal(customer_id, purpose, now, legally_required)
     )
 
@@ -207,7 +207,8 @@ def lock_customer(customer_id: int) -> dict:
 
 
 def contact_request(*, actor, customer: Customer, channel: str, purpose: str, reason: str,
-                    sender: ContactSender, legally_required: bool = False) -> ContactDecision:
+                    sender: ContactSender, legally_required: bool = False,
+                    already_made: bool = False) -> ContactDecision:
     """Ask whether `customer` may be contacted on `channel` for `purpose` now, and record the
     answer (ContactLog, sent or refused) in the same transaction as the check.
 
@@ -216,6 +217,9 @@ def contact_request(*, actor, customer: Customer, channel: str, purpose: str, re
     scheduled senders (Celery tasks: reminders, campaign batches), never for a request.
     `reason` says why, in the bank's terms (a campaign's name, a follow-up's reason), without
     personal data. `legally_required` marks a service notice the law requires.
+    `already_made` records a contact a member of staff made without asking first (logged
+    afterwards, such as a follow-up call): every rule is asked but quiet hours, since the time
+    it is logged says nothing of when it was made.
 
     Return the decision; a refusal is not an exception. Raise PermissionDenied if `actor` may
     not contact the customer, ValidationError (by field) for bad input; neither records
@@ -229,7 +233,7 @@ def contact_request(*, actor, customer: Customer, channel: str, purpose: str, re
         flags = lock_customer(customer.pk)
         now = timezone.now()
         refusal = _first_refusal(flags, channel=channel, purpose=purpose, legally_required=legally_required,
-                                 now=now)
+                                 now=now, already_made=already_made)
         log = ContactLog.objects.create(
             customer_id=customer.pk, channel=channel, purpose=purpose, legally_required=legally_required,
             reason=reason, sender_kind=sender.kind, sender_id=sender.id, actor=actor, at=now,

@@ -67,7 +67,30 @@ def follow_up_complete(request, pk: int):
             return HttpResponseRedirect(_home())
     return render(request, "customers/care/follow_up_complete.html", {
         "follow_up": follow_up, "customer": customer, "reason": reason_text(follow_up), "form": form,
+        "may_ask": care.CONTACT_CHANNELS.get(follow_up.channel) is not None,
     }, status=400 if form.errors else 200)
+
+
+@portal_page
+@require_POST
+def follow_up_contact(request, pk: int):
+    """Ask the contact-pressure policy before calling the customer about a follow-up; the
+    answer (and, when refused, why) shows on the completion page."""
+    follow_up = _follow_up(request, pk)
+    try:
+        decision = care.follow_up_contact(actor=request.user, follow_up=follow_up,
+                                          channel=request.POST.get("channel") or None)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        if decision.allowed:
+            messages.success(request, _("You may contact %(name)s now; the contact is logged.")
+                             % {"name": follow_up.customer.display_name})
+        else:
+            messages.error(request, _("Do not contact %(name)s now (%(why)s).")
+                           % {"name": follow_up.customer.display_name, "why": decision.message})
+    return HttpResponseRedirect(reverse("follow-up-complete", args=[follow_up.pk]))
 
 
 @portal_page

@@ -50,6 +50,22 @@ class FollowUpCompleteInputSerializer(serializers.Serializer):
         return attrs
 
 
+class FollowUpContactInputSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False,
+                                      help_text=_("The follow-up's own channel when left out."))
+
+
+class ContactDecisionOutputSerializer(serializers.Serializer):
+    """The contact-pressure policy's answer before a follow-up call (logged in the contact log)."""
+
+    allowed = serializers.BooleanField()
+    code = serializers.CharField(help_text=_("The refusal's code; empty when allowed."))
+    message = serializers.CharField(help_text=_("The answer in words, in the caller's language."))
+    retry_at = serializers.DateTimeField(allow_null=True,
+                                         help_text=_("When quiet hours end, if they refused."))
+    contact_log_id = serializers.IntegerField(source="log.pk")
+
+
 class FollowUpRescheduleInputSerializer(serializers.Serializer):
     due_on = serializers.DateField()
     reason = serializers.CharField(max_length=1000)

@@ -89,6 +89,24 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                                                 **data.validated_data)
         return Response(api.FollowUpOutputSerializer(follow_up).data)
 
+    @extend_schema(summary="Ask whether the customer may be contacted now about a follow-up",
+                   description="The contact-pressure policy's answer (consent, holds, quiet hours in "
+                               "the customer's time zone, caps), recorded in the customer's contact log. "
+                               "A refusal is an answer (200, allowed false), not an error.",
+                   parameters=[IDEMPOTENCY_KEY_PARAMETER], request=api.FollowUpContactInputSerializer,
+                   responses={200: api.ContactDecisionOutputSerializer, **error_responses(400, 403, 404),
+                              **IDEMPOTENCY_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="contact")
+    @idempotent
+    def contact(self, request, pk=None):
+        follow_up = self._workable()
+        data = api.FollowUpContactInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with service_errors():
+            decision = care.follow_up_contact(actor=request.user, follow_up=follow_up,
+                                              channel=data.validated_data.get("channel"))
+        return Response(api.ContactDecisionOutputSerializer(decision).data)
+
     @extend_schema(summary="Reschedule a follow-up", parameters=[IDEMPOTENCY_KEY_PARAMETER],
                    request=api.FollowUpRescheduleInputSerializer,
                    responses={200: api.FollowUpOutputSerializer, **error_responses(400, 403, 404),

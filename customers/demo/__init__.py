@@ -27,10 +27,12 @@ planner in type hints only):
     holdings, interactions, people, organisations   the parts of a plan
     batch          one batch planned from its random stream
     writing        AUM, segments, and rows written with COPY (`copy_rows`)
+    consents       consents to be contacted (after the customers), a few customers abroad
     staff          relationship managers and branch staff for the book
     seeding        `seed_customers`: batches in this process or forked workers
 """
 
+from customers.demo.consents import seed_consents
 from customers.demo.identifiers import (
     national_id_check_digit,
     organisation_code,
@@ -50,6 +52,7 @@ __all__ = [
     "ensure_relationship_managers",
     "national_id_check_digit",
     "organisation_code",
+    "seed_consents",
     "seed_customers",
     "usci_check_character",
 ]

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from crm.models import Branch
 from customers.demo.batch import BatchPlanner
+from customers.demo.consents import consents_summary, seed_consents
 from customers.demo.plans import DemoStats
 from customers.demo.reference import BATCH_SIZE, BOOK_SIZE, DEMO_RATES
 from customers.demo.staff import customer_branches, ensure_relationship_managers, floor_staff
@@ -168,6 +169,7 @@ def seed_customers(*, customers: int, seed: int, as_of: datetime.date | None = N
     if summary:
         yield summary
     yield _first_worklists(as_of)
+    yield consents_summary(seed_consents(seed=seed, as_of=as_of))
     elapsed = time.perf_counter() - started
     yield (f"Generated {total.customers:,} customers ({total.individuals:,} individuals, "
            f"{total.corporates:,} corporates), {total.holdings:,} holdings, {total.interactions:,} "

@@ -64,7 +64,8 @@ class Consent(models.Model):
     changed_at = models.DateTimeField(_("since"))
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("recorded by"))
-    event = models.ForeignKey("ConsentEvent", on_delete=models.PROTECT, related_name="+",
+    # RESTRICT: an event goes only with its customer (who takes this row along), never alone.
+    event = models.ForeignKey("ConsentEvent", on_delete=models.RESTRICT, related_name="+",
                               verbose_name=_("latest event"))
 
     class Meta:

@@ -412,3 +412,41 @@ def test_relationship_managers_start_with_a_worklist(bank):
     again = follow_ups_generate(today=AS_OF)
     assert again.planned == 0
     assert sum(again.triggered.values()) == 0
+
+
+def test_customers_start_with_consents_some_withdrawn_and_a_few_live_abroad(bank):
+    from customers.demo import seed_consents
+    from customers.models import Consent, ConsentEvent, ConsentStatus
+    from customers.outreach import ContactSender, contact_request
+
+    consents = Consent.objects.all()
+    assert consents.filter(purpose="marketing", channel="email", status=ConsentStatus.GRANTED).exists()
+    assert consents.filter(status=ConsentStatus.WITHDRAWN).exists()
+    customers = Customer.objects.count()
+    marketing = consents.filter(purpose="marketing", status="granted")
+    with_marketing = marketing.values("customer").distinct().count()
+    assert customers * 0.5 < with_marketing < customers
+    # Every current row points at the latest event of its channel and purpose, with the same status
+    for consent in consents.select_related("event")[:200]:
+        event = consent.event
+        assert (event.customer_id, event.channel, event.purpose, event.status) == (
+            consent.customer_id, consent.channel, consent.purpose, consent.status)
+        later = ConsentEvent.objects.filter(customer_id=consent.customer_id, channel=consent.channel,
+                                            purpose=consent.purpose, recorded_at__gt=event.recorded_at)
+        assert not later.exists()
+    # The evidence is encrypted at rest and reads back through the field
+    granted = ConsentEvent.objects.filter(status="granted").first()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT evidence_reference FROM customers_consentevent WHERE id = %s", [granted.pk])
+        (stored,) = cursor.fetchone()
+    assert granted.evidence_reference.split("-")[0] in ("FORM", "APP", "CALL")
+    assert granted.evidence_reference not in stored
+    assert Customer.objects.exclude(time_zone="Asia/Shanghai").exists()
+    # Running again adds nothing
+    assert seed_consents(seed=2026, as_of=AS_OF).granted == 0
+    # And the policy reads them: a customer with an e-mail marketing grant may be e-mailed
+    consent = consents.filter(purpose="marketing", channel="email", status="granted",
+                              customer__do_not_contact=False, customer__is_vulnerable=False).first()
+    decision = contact_request(actor=None, customer=consent.customer, channel="email", purpose="marketing",
+                               reason="Demo check", sender=ContactSender("campaign", "1"))
+    assert decision.allowed or decision.code == "quiet_hours"

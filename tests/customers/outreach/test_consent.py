@@ -141,3 +141,20 @@ def test_the_default_caps_come_back_after_a_flush_and_nothing_else_does(administ
 
     assert default_caps_restore() == 0
     assert sorted(ContactCap.objects.values_list("purpose", "window_days", "maximum")) == sorted(DEFAULT_CAPS)
+
+
+def test_a_customer_with_consents_can_be_deleted_and_takes_them_along(relationship_manager, customer):
+    grant(relationship_manager, customer, "email", "marketing")
+    outreach.consent_withdraw(actor=relationship_manager, customer=customer, channel="email",
+                              purpose="marketing", source="call_centre")
+    Customer.objects.filter(pk=customer.pk).delete()
+    assert not Consent.objects.filter(customer_id=customer.pk).exists()
+    assert not ConsentEvent.objects.filter(customer_id=customer.pk).exists()
+
+
+def test_a_consent_event_is_never_deleted_alone(relationship_manager, customer):
+    from django.db.models import RestrictedError
+
+    grant(relationship_manager, customer, "email", "marketing")
+    with pytest.raises(RestrictedError):
+        ConsentEvent.objects.filter(customer=customer).delete()

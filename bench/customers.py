@@ -25,7 +25,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 HTTP_WORKERS = 2
 
 
-def _configure_environment() -> None:
+def configure_environment() -> None:
     """Point Django at the benchmark database before settings are read."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
     if os.environ.get("BENCH_DATABASE_URL"):
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     http_runs = arguments.runs if arguments.http_runs is None else arguments.http_runs
 
-    _configure_environment()
+    configure_environment()
     import django
 
     django.setup()
@@ -188,8 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         load=load, database=database_facts(), subjects=_subject_facts(subjects), http_workers=HTTP_WORKERS,
         sizes=table_sizes(),
     )
+    from bench.sections import keep_sections
+
     text = render(results=list(zip(in_process, over_http, strict=True)), growth=growth, facts=facts)
-    arguments.output.write_text(text, encoding="utf-8")
+    arguments.output.write_text(keep_sections(arguments.output, text), encoding="utf-8")
     _print()
     _print(text)
     _print(f"Written to {arguments.output}")

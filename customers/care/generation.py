@@ -121,7 +121,8 @@ SNAPSHOT_REFRESH = f"""
     WHERE {triggers.SNAPSHOTS}.taken_on <= %(stale)s"""  # noqa: S608 - table names only
 
 
-def _id_ranges(batch_size: int, start_after: int = 0):
+def id_ranges(batch_size: int, start_after: int = 0):
+    """Ranges [lo, hi) of `batch_size` customer ids covering every customer after `start_after`."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT min(id), max(id) FROM {CUSTOMERS} WHERE id > %s", [start_after])  # noqa: S608
         low, high = cursor.fetchone()
@@ -186,7 +187,7 @@ def follow_ups_generate(*, today: datetime.date | None = None, batch_size: int =
     plans = _plan_rows(today)
     rules = list(TriggerRule.objects.filter(is_active=True))
     result = GenerationResult()
-    for lo, hi in _id_ranges(batch_size, start_after):
+    for lo, hi in id_ranges(batch_size, start_after):
         generate_range(lo=lo, hi=hi, today=today, plans=plans, rules=rules, result=result)
         with transaction.atomic():
             result.moved += follow_ups_realign_range(lo=lo, hi=hi, today=today)

@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         "--today",
         type=datetime.date.fromisoformat,
         default=None,
-        help="the day of the first run (default: today)",
+        help="the day of the first run (default: today in the bank's time zone)",
     )
     arguments = parser.parse_args(argv)
     configure_environment()
@@ -117,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     customers = Customer.objects.count()
     if customers == 0:
         raise SystemExit("No customers: load the benchmark's data first (python -m bench.customers).")
-    today = arguments.today or datetime.date.today()
+    from django.utils import timezone
+
+    today = arguments.today or timezone.localdate()
     _print(f"Relationship care over {customers:,} customers, first day {today}")
     consents = _consents()
     follow_ups_before = FollowUp.objects.count()

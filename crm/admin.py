@@ -1,11 +1,12 @@
-"""Admin for organisation data: branches, staff profiles (on the user page) and API tokens."""
+"""Admin for organisation data: branches, staff profiles (on the user page), API tokens and the
+business-day calendar's holidays and worked weekend days."""
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import ApiToken, Branch, OutboxMessage, StaffProfile
+from crm.models import ApiToken, Branch, CalendarDay, OutboxMessage, StaffProfile
 from crm.services import api_token_revoke
 
 User = get_user_model()
@@ -18,6 +19,14 @@ class BranchAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "region"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["day", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "day"
+    search_fields = ["name"]
 
 
 class StaffProfileInline(admin.StackedInline):

@@ -154,3 +154,26 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} {self.args}"
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Holiday (no business day)")
+    WORKING_DAY = "working_day", _("Working day (on a weekend)")
+
+
+class CalendarDay(models.Model):
+    """An exception to "Monday to Friday are business days": a public holiday on a weekday, or
+    a weekend day worked in its place (as mainland China moves days around its holidays).
+    Deadlines that count business days (`crm.business_days`) read this table."""
+
+    day = models.DateField(_("day"), unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=CalendarDayKind.choices)
+    name = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.name}"

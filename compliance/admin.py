@@ -1,4 +1,5 @@
-"""Admin for the audit chain: read-only views of events and verification runs.
+"""Admin for the audit chain (read-only views of events and verification runs), privacy
+requests (read-only) and the deadline profiles of privacy requests.
 
 Nothing here can add, change or delete a row. The event list never counts the whole trail:
 at millions of rows a COUNT(*) per page view would be the slowest thing in the admin.
@@ -14,7 +15,15 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from compliance import labels, presenting
-from compliance.models import AuditAction, AuditEvent, AuditVerification, UnreadableValue
+from compliance.models import (
+    AuditAction,
+    AuditEvent,
+    AuditVerification,
+    DeadlineProfile,
+    PrivacyRequest,
+    UnreadableValue,
+)
+from compliance.privacy import services as privacy_services
 
 COUNT_LIMIT = 10_000
 
@@ -150,8 +159,15 @@ class UnreadableValueAdmin(ReadOnlyAdmin):
     """Values that could not be decrypted, for operations: the only change is marking one
     resolved once the value has been entered again or the row restored."""
 
-    list_display = ["context", "row_id", "reason", "occurrences", "first_seen_at", "last_seen_at",
-                    "resolved_at"]
+    list_display = [
+        "context",
+        "row_id",
+        "reason",
+        "occurrences",
+        "first_seen_at",
+        "last_seen_at",
+        "resolved_at",
+    ]
     list_filter = ["reason", ("resolved_at", admin.EmptyFieldListFilter)]
     search_fields = ["=row_id", "context"]
     fields = list_display
@@ -166,3 +182,75 @@ class UnreadableValueAdmin(ReadOnlyAdmin):
     def mark_resolved(self, request, queryset):
         count = queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
         self.message_user(request, _("%(count)d marked as resolved.") % {"count": count})
+
+
+@admin.register(DeadlineProfile)
+class DeadlineProfileAdmin(admin.ModelAdmin):
+    """The jurisdictions' deadlines; saved through the service, which audits the change."""
+
+    list_display = [
+        "code",
+        "name",
+        "respond_within",
+        "unit",
+        "extension",
+        "extension_unit",
+        "warn_days_before",
+        "is_active",
+    ]
+    list_filter = ["is_active", "unit"]
+
+    def save_model(self, request, obj, form, change):
+        privacy_services.deadline_profile_save(
+            actor=request.user, profile=obj, changed=list(form.changed_data)
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # requests point at their profile: deactivate one instead
+
+
+@admin.register(PrivacyRequest)
+class PrivacyRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests are handled in the compliance pages, where each step is audited. The
+    requester's words, the verification reference and the answer are not shown here."""
+
+    list_display = [
+        "reference",
+        "kind",
+        "subject_type",
+        "subject_id",
+        "status",
+        "received_on",
+        "due_on",
+        "extended",
+    ]
+    list_filter = ["status", "kind", "channel", "profile"]
+    search_fields = ["reference"]
+    fields = [
+        "reference",
+        "kind",
+        "subject_type",
+        "subject_id",
+        "channel",
+        "verification",
+        "by_representative",
+        "profile",
+        "received_on",
+        "due_on",
+        "extended",
+        "status",
+        "logged_by",
+        "logged_at",
+        "closed_by",
+        "closed_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

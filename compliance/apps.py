@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,11 +12,13 @@ class ComplianceConfig(AppConfig):
         from compliance import receivers
         from compliance.audit import note_pii_revealed, pii_reveals_noted
         from compliance.crypto import decrypt, encrypt
+        from compliance.privacy import tasks as privacy_tasks  # noqa: F401 - registers the tasks
         from compliance.unreadable import open_unreadable_count
         from crm import health
         from crm.api import idempotency
 
         receivers.connect()
+        post_migrate.connect(_ensure_privacy_defaults, sender=self)
         health.register_alert("unreadable_values", open_unreadable_count)
         # The project package sits below the trust layer and may not import it: its stored
         # Idempotency-Key responses get their encryption and audit notes from here.
@@ -27,3 +30,14 @@ class ComplianceConfig(AppConfig):
                 note_revealed=note_pii_revealed,
             )
         )
+
+
+def _ensure_privacy_defaults(sender, using="default", apps=None, **kwargs) -> None:
+    from compliance.privacy.defaults import ensure_profiles
+
+    # The model as the database has it now (none after migrating back before it).
+    try:
+        profile = (apps or sender.apps).get_model("compliance", "DeadlineProfile")
+    except LookupError:
+        return
+    ensure_profiles(profile, using=using)

@@ -37,6 +37,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry(_("Merges"), "merge-list", frozenset({Role.BRANCH_MANAGER.value})),
     NavEntry(_("API"), "api-docs", STAFF_ROLES),
     NavEntry(_("Audit"), "audit-event-list", frozenset({Role.COMPLIANCE_OFFICER.value})),
+    NavEntry(_("Privacy requests"), "privacy-request-list", frozenset({Role.COMPLIANCE_OFFICER.value})),
     NavEntry(_("Administration"), "admin:index", staff_only=True),
 ]
 

@@ -339,6 +339,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "customers.care.tasks.send_follow_up_digests",
         "schedule": crontab(hour=7, minute=30),  # bank time: each RM's morning digest
     },
+    "compliance-warn-privacy-deadlines": {
+        "task": "compliance.privacy.tasks.warn_privacy_deadlines",
+        "schedule": crontab(hour=8, minute=0),  # bank time: compliance's morning
+    },
     "crm-purge-idempotency-records": {
         "task": "crm.tasks.idempotency_records_purge",
         "schedule": timedelta(hours=1),
@@ -352,6 +356,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@bank.example")
 # Where the portal is reached, for links in e-mails.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://localhost:8000").rstrip("/")
+# Privacy requests: the deadline profile in force (a DeadlineProfile code: cn_pipl, gdpr, hk_pdpo).
+PRIVACY_DEADLINE_PROFILE = env.str("PRIVACY_DEADLINE_PROFILE", default="cn_pipl")
 # Relationship care: how many days ahead scheduled follow-ups are created.
 CARE_LOOKAHEAD_DAYS = env.int("CARE_LOOKAHEAD_DAYS", default=7)
 

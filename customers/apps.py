@@ -14,6 +14,9 @@ class CustomersConfig(AppConfig):
         register_protected_models()
         register_audit_labels()
         register_replay_checks()
+        from customers import privacy
+
+        privacy.register()
         # Role permissions are granted by a migration; this restores them after a flush.
         post_migrate.connect(_ensure_role_permissions, sender=self)
         post_migrate.connect(_ensure_care_defaults, sender=self)

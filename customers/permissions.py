@@ -159,6 +159,7 @@ class CustomerAction(StrEnum):
     WORK_FOLLOW_UP = "work_follow_up"  # complete or reschedule a follow-up, book an appointment
     MANAGE_CONSENT = "manage_consent"  # record or withdraw the customer's consent to be contacted
     PLACE_HOLD = "place_hold"  # place or lift a contact hold (a cool-off from outreach)
+    APPLY_PRIVACY_REQUEST = "apply_privacy_request"  # carry out a data subject's request (compliance)
 
 
 class SettingsAction(StrEnum):
@@ -228,6 +229,8 @@ RULES: dict[str, tuple[Grant, ...]] = {
     CustomerAction.WORK_FOLLOW_UP: (Grant((CHANGE,), Scope.CLEAR), Grant((REASSIGN,), Scope.BRANCH)),
     CustomerAction.MANAGE_CONSENT: (Grant((ADD, CHANGE), Scope.VISIBLE),),
     CustomerAction.PLACE_HOLD: (Grant((ADD, CHANGE), Scope.VISIBLE),),
+    # Head office only (compliance officers, who also must hold their role to handle requests).
+    CustomerAction.APPLY_PRIVACY_REQUEST: (Grant((REVEAL,), Scope.HEAD_OFFICE),),
 }
 
 REFUSALS = {
@@ -254,6 +257,7 @@ REFUSALS = {
     CustomerAction.WORK_FOLLOW_UP: _("You may not work this customer's follow-ups."),
     CustomerAction.MANAGE_CONSENT: _("You may not record consent for this customer."),
     CustomerAction.PLACE_HOLD: _("You may not place or lift contact holds for this customer."),
+    CustomerAction.APPLY_PRIVACY_REQUEST: _("Only compliance carries out privacy requests."),
     SettingsAction.SEGMENT_RULES: _("You may not change the segmentation rules."),
     SettingsAction.CONTACT_PLANS: _("You may not change the contact plans."),
     SettingsAction.TRIGGER_RULES: _("You may not change the trigger rules."),

@@ -58,6 +58,7 @@ ACTION_LABELS = {
     CustomerAction.WORK_FOLLOW_UP: _("work follow-ups, book appointments"),
     CustomerAction.MANAGE_CONSENT: _("record or withdraw consent"),
     CustomerAction.PLACE_HOLD: _("place or lift a contact hold"),
+    CustomerAction.APPLY_PRIVACY_REQUEST: _("carry out a privacy request"),
 }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -64,6 +65,11 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         # The policy's refusal says which rule refused; it names no record.
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, DjangoValidationError):
+        # A service's refusal by field: the same 400 as a serializer's.
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError({("non_field_errors" if name == "__all__" else name): messages
+                                          for name, messages in detail.items()})
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

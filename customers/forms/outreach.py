@@ -6,7 +6,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import ConsentSource, ConsentStatus, ContactChannel, ContactHoldKind, ContactPurpose
+from customers.models import (
+    RECORDED_SOURCES,
+    ConsentSource,
+    ConsentStatus,
+    ContactChannel,
+    ContactHoldKind,
+    ContactPurpose,
+)
 
 
 class _PanelForm(forms.Form):
@@ -25,7 +32,7 @@ class ConsentRecordForm(_PanelForm):
         (ConsentStatus.GRANTED, _("Grant")), (ConsentStatus.WITHDRAWN, _("Withdraw"))])
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ContactPurpose.choices)
     channel = forms.ChoiceField(label=_("Channel"), choices=ContactChannel.choices)
-    source = forms.ChoiceField(label=_("Given through"), choices=ConsentSource.choices,
+    source = forms.ChoiceField(label=_("Given through"), choices=RECORDED_SOURCES,
                                initial=ConsentSource.BRANCH_FORM)
     evidence_reference = forms.CharField(
         label=_("Evidence reference"), max_length=200, required=False,

@@ -41,6 +41,7 @@ from customers.models.list_views import (  # noqa: F401
     validate_list_view_filters,
 )
 from customers.models.outreach import (  # noqa: F401
+    RECORDED_SOURCES,
     Consent,
     ConsentEvent,
     ConsentSource,

@@ -43,6 +43,12 @@ class ConsentSource(models.TextChoices):
     CALL_CENTRE = "call_centre", _("Call centre")
     IMPORT = "import", _("Import")
     API = "api", _("API")
+    OBJECTION = "objection", _("Objection to direct marketing")
+
+
+# The sources staff and systems record a consent through; an objection is recorded only by the
+# privacy request that carries it (customers.outreach.consent.marketing_objection_record).
+RECORDED_SOURCES = [choice for choice in ConsentSource.choices if choice[0] != ConsentSource.OBJECTION]
 
 
 class ConsentStatus(models.TextChoices):

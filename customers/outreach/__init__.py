@@ -14,7 +14,12 @@ Callers use the names below (`from customers import outreach; outreach.contact_r
 """
 
 from customers.outreach.caps import contact_cap_save
-from customers.outreach.consent import consent_grant, consent_record, consent_withdraw
+from customers.outreach.consent import (
+    consent_grant,
+    consent_record,
+    consent_withdraw,
+    marketing_objection_record,
+)
 from customers.outreach.holds import contact_hold_lift, contact_hold_lift_by_reference, contact_hold_place
 from customers.outreach.pressure import (
     OPT_IN_PURPOSES,
@@ -52,6 +57,7 @@ __all__ = [
     "contact_log_list",
     "contact_panel",
     "contact_request",
+    "marketing_objection_record",
     "parse_quiet_hours",
     "quiet_hours_check",
     "refusal_message",

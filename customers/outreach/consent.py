@@ -34,7 +34,7 @@ def _validate(*, channel: str, purpose: str, source: str, status: str, evidence_
         errors["channel"] = _("Choose one of the contact channels.")
     if purpose not in ContactPurpose.values:
         errors["purpose"] = _("Choose one of the contact purposes.")
-    if source not in ConsentSource.values:
+    if source not in ConsentSource.values or source == ConsentSource.OBJECTION:
         errors["source"] = _("Choose where the consent was given.")
     if status == ConsentStatus.GRANTED and not evidence_reference:
         errors["evidence_reference"] = _("A consent needs its evidence: the form's number or the "
@@ -66,6 +66,12 @@ def consent_record(*, actor, customer: Customer, channel: str, purpose: str, sta
     _validate(channel=channel, purpose=purpose, source=source, status=status,
               evidence_reference=evidence_reference)
     lock_customer(customer.pk)
+    return _record(actor=actor, customer=customer, channel=channel, purpose=purpose, status=status,
+                   source=source, evidence_reference=evidence_reference)
+
+
+def _record(*, actor, customer: Customer, channel: str, purpose: str, status: str, source: str,
+            evidence_reference: str) -> Consent:
     now = timezone.now()
     event = ConsentEvent(customer=customer, channel=channel, purpose=purpose, status=status, source=source,
                          evidence_reference=evidence_reference or None, recorded_by=actor, recorded_at=now)
@@ -100,3 +106,28 @@ def consent_withdraw(*, actor, customer: Customer, channel: str, purpose: str, s
     return consent_record(actor=actor, customer=customer, channel=channel, purpose=purpose,
                           status=ConsentStatus.WITHDRAWN, source=source,
                           evidence_reference=evidence_reference)
+
+
+# What an objection to direct marketing stops: marketing, and invitations to the bank's events.
+OBJECTION_PURPOSES = (ContactPurpose.MARKETING, ContactPurpose.EVENTS)
+
+
+@transaction.atomic
+def marketing_objection_record(*, actor, customer: Customer, reference: str) -> int:
+    """Withdraw the customer's consent to marketing and event invitations on every channel at
+    once, as their objection to direct marketing asks (a privacy request whose `reference` is
+    the evidence). Channels never granted are withdrawn too, so no later default reads them as
+    open. Return how many consents were granted before and are withdrawn now.
+
+    Raise PermissionDenied unless `actor` may carry out privacy requests (compliance).
+    """
+    permissions.check(actor, permissions.CustomerAction.APPLY_PRIVACY_REQUEST, customer)
+    lock_customer(customer.pk)
+    granted = set(Consent.objects.filter(customer=customer, purpose__in=OBJECTION_PURPOSES,
+                                         status=ConsentStatus.GRANTED).values_list("channel", "purpose"))
+    for purpose in OBJECTION_PURPOSES:
+        for channel in ContactChannel.values:
+            _record(actor=actor, customer=customer, channel=channel, purpose=purpose,
+                    status=ConsentStatus.WITHDRAWN, source=ConsentSource.OBJECTION,
+                    evidence_reference=reference)
+    return len(granted)

@@ -15,6 +15,7 @@ from customers.api.serializers.common import (
     StrictInputSerializer,
 )
 from customers.models import (
+    RECORDED_SOURCES,
     ConsentSource,
     ConsentStatus,
     ContactChannel,
@@ -55,7 +56,7 @@ class ConsentInputSerializer(StrictInputSerializer):
     status = serializers.ChoiceField(choices=ConsentStatus.choices)
     channel = serializers.ChoiceField(choices=ContactChannel.choices)
     purpose = serializers.ChoiceField(choices=ContactPurpose.choices)
-    source = serializers.ChoiceField(choices=ConsentSource.choices)
+    source = serializers.ChoiceField(choices=RECORDED_SOURCES)
     evidence_reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):

@@ -358,6 +358,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@bank.example")
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://localhost:8000").rstrip("/")
 # Privacy requests: the deadline profile in force (a DeadlineProfile code: cn_pipl, gdpr, hk_pdpo).
 PRIVACY_DEADLINE_PROFILE = env.str("PRIVACY_DEADLINE_PROFILE", default="cn_pipl")
+# Erasure keeps identity and KYC data this many years after the relationship ends (AML records).
+KYC_RETENTION_YEARS = env.int("KYC_RETENTION_YEARS", default=5)
 # Relationship care: how many days ahead scheduled follow-ups are created.
 CARE_LOOKAHEAD_DAYS = env.int("CARE_LOOKAHEAD_DAYS", default=7)
 

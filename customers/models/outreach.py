@@ -43,12 +43,12 @@ class ConsentSource(models.TextChoices):
     CALL_CENTRE = "call_centre", _("Call centre")
     IMPORT = "import", _("Import")
     API = "api", _("API")
-    OBJECTION = "objection", _("Objection to direct marketing")
+    PRIVACY_REQUEST = "privacy", _("Privacy request")
 
 
-# The sources staff and systems record a consent through; an objection is recorded only by the
-# privacy request that carries it (customers.outreach.consent.marketing_objection_record).
-RECORDED_SOURCES = [choice for choice in ConsentSource.choices if choice[0] != ConsentSource.OBJECTION]
+# The sources staff and systems record a consent through; a privacy request's own withdrawals
+# are recorded only by it (customers.outreach.consent.erasure_consents_withdraw).
+RECORDED_SOURCES = [choice for choice in ConsentSource.choices if choice[0] != ConsentSource.PRIVACY_REQUEST]
 
 
 class ConsentStatus(models.TextChoices):

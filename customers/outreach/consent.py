@@ -34,7 +34,7 @@ def _validate(*, channel: str, purpose: str, source: str, status: str, evidence_
         errors["channel"] = _("Choose one of the contact channels.")
     if purpose not in ContactPurpose.values:
         errors["purpose"] = _("Choose one of the contact purposes.")
-    if source not in ConsentSource.values or source == ConsentSource.OBJECTION:
+    if source not in ConsentSource.values or source == ConsentSource.PRIVACY_REQUEST:
         errors["source"] = _("Choose where the consent was given.")
     if status == ConsentStatus.GRANTED and not evidence_reference:
         errors["evidence_reference"] = _("A consent needs its evidence: the form's number or the "
@@ -122,12 +122,20 @@ def marketing_objection_record(*, actor, customer: Customer, reference: str) -> 
     Raise PermissionDenied unless `actor` may carry out privacy requests (compliance).
     """
     permissions.check(actor, permissions.CustomerAction.APPLY_PRIVACY_REQUEST, customer)
+    return erasure_consents_withdraw(actor=actor, customer=customer, reference=reference,
+                                     purposes=OBJECTION_PURPOSES, channels=ContactChannel.values)
+
+
+def erasure_consents_withdraw(*, actor, customer: Customer, reference: str, purposes, channels) -> int:
+    """Withdraw `purposes` on `channels` for a privacy request (objection, erasure) whose
+    `reference` is the evidence; return how many were granted before. The caller has checked
+    APPLY_PRIVACY_REQUEST."""
     lock_customer(customer.pk)
-    granted = set(Consent.objects.filter(customer=customer, purpose__in=OBJECTION_PURPOSES,
-                                         status=ConsentStatus.GRANTED).values_list("channel", "purpose"))
-    for purpose in OBJECTION_PURPOSES:
-        for channel in ContactChannel.values:
+    granted = Consent.objects.filter(customer=customer, purpose__in=purposes, channel__in=channels,
+                                     status=ConsentStatus.GRANTED).count()
+    for purpose in purposes:
+        for channel in channels:
             _record(actor=actor, customer=customer, channel=channel, purpose=purpose,
-                    status=ConsentStatus.WITHDRAWN, source=ConsentSource.OBJECTION,
+                    status=ConsentStatus.WITHDRAWN, source=ConsentSource.PRIVACY_REQUEST,
                     evidence_reference=reference)
-    return len(granted)
+    return granted

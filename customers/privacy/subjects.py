@@ -15,6 +15,7 @@ from compliance.privacy.registry import (
 )
 from customers.models import Customer
 from customers.outreach.consent import marketing_objection_record
+from customers.privacy.erasure import erase_customer
 from customers.privacy.sources import SOURCES, SUBJECT_TYPE
 
 
@@ -52,3 +53,4 @@ def register() -> None:
     for name, label, collect in SOURCES:
         register_data_source(DataSource(name=name, label=label, subject_type=SUBJECT_TYPE, collect=collect))
     register_request_handler(RequestHandler(kind="objection", subject_type=SUBJECT_TYPE, apply=_objection))
+    register_request_handler(RequestHandler(kind="erasure", subject_type=SUBJECT_TYPE, apply=erase_customer))

@@ -339,6 +339,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "customers.care.tasks.send_follow_up_digests",
         "schedule": crontab(hour=7, minute=30),  # bank time: each RM's morning digest
     },
+    "customers-campaigns-tick": {
+        "task": "customers.outreach.campaigns.tasks.campaigns_tick",
+        "schedule": timedelta(minutes=1),  # starts due campaigns, sends their batches, retries deferrals
+    },
     "crm-purge-idempotency-records": {
         "task": "crm.tasks.idempotency_records_purge",
         "schedule": timedelta(hours=1),
@@ -354,6 +358,18 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@bank.example")
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://localhost:8000").rstrip("/")
 # Relationship care: how many days ahead scheduled follow-ups are created.
 CARE_LOOKAHEAD_DAYS = env.int("CARE_LOOKAHEAD_DAYS", default=7)
+# Campaigns: an audience above this many eligible customers needs a second person's approval;
+# recipients are sent in batches of CAMPAIGN_BATCH_SIZE. SMS and app push go through the
+# adapter named here (dotted path); the default records messages (OutboundMessage) and sends
+# nothing, for development, tests and the demo. E-mail goes through Django's EMAIL_BACKEND.
+CAMPAIGN_APPROVAL_THRESHOLD = env.int("CAMPAIGN_APPROVAL_THRESHOLD", default=1000)
+CAMPAIGN_BATCH_SIZE = env.int("CAMPAIGN_BATCH_SIZE", default=200)
+CAMPAIGN_EMAIL_ADAPTER = env.str("CAMPAIGN_EMAIL_ADAPTER",
+                                 default="customers.outreach.campaigns.channels.EmailAdapter")
+CAMPAIGN_SMS_ADAPTER = env.str("CAMPAIGN_SMS_ADAPTER",
+                               default="customers.outreach.campaigns.channels.RecordingAdapter")
+CAMPAIGN_PUSH_ADAPTER = env.str("CAMPAIGN_PUSH_ADAPTER",
+                                default="customers.outreach.campaigns.channels.RecordingAdapter")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

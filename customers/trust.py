@@ -108,6 +108,7 @@ def register_protected_models() -> None:
         Holding,
         Interaction,
         Need,
+        OutboundMessage,
         SegmentOverride,
     )
     from customers.permissions import CustomerPolicy
@@ -179,6 +180,13 @@ def register_protected_models() -> None:
         policy=CustomerChildPolicy(ContactHold),
         fields=[access.SensitiveField("reason", "reason", "text", _("reason")),
                 access.SensitiveField("lift_reason", "lift_reason", "text", _("reason for lifting"))],
+    )
+    # A recorded campaign message names the customer (its address is kept masked only).
+    access.register(
+        OutboundMessage,
+        policy=CustomerChildPolicy(OutboundMessage),
+        fields=[access.SensitiveField("subject", "subject", "text", _("subject")),
+                access.SensitiveField("body", "body", "text", _("message"))],
     )
 
 

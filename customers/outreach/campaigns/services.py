@@ -31,7 +31,7 @@ from customers.models import (
     RecipientStatus,
     Segment,
 )
-from customers.outreach.campaigns import audience
+from customers.outreach.campaigns.audience import audience, preview
 from customers.outreach.campaigns.messages import validate_templates
 from customers.permissions import CampaignAction
 
@@ -161,7 +161,7 @@ def campaign_submit(*, actor, campaign: Campaign) -> Campaign:
     campaign = _locked(campaign)
     if campaign.status != CampaignStatus.DRAFT:
         raise _status_error(campaign)
-    eligible = audience.preview(campaign).eligible
+    eligible = preview(campaign).eligible
     if eligible == 0:
         raise ValidationError({"status": [_("No customer may be contacted by this campaign now.")]})
     now = timezone.now()
@@ -236,8 +236,8 @@ def campaign_cancel(*, actor, campaign: Campaign) -> Campaign:
 
 
 INSERT_RECIPIENTS = """
-INSERT INTO customers_campaignrecipient (campaign_id, customer_id, status, refusal_code, attempts)
-SELECT %s, audience.id, 'pending', '', 0 FROM ({audience}) AS audience
+INSERT INTO customers_campaignrecipient (campaign_id, customer_id, status, refusal_code, attempts, delivery)
+SELECT %s, audience.customer_id, 'pending', '', 0, '' FROM ({audience}) AS audience (customer_id)
 ON CONFLICT (campaign_id, customer_id) DO NOTHING
 """
 
@@ -256,14 +256,14 @@ def campaign_start(*, campaign_id: int, now: datetime.datetime | None = None) ->
     if campaign is None:
         return 0
     needs_approval = campaign.approved_by_id is None and (
-        audience.preview(campaign, now=now).eligible > approval_threshold())
+        preview(campaign, now=now).eligible > approval_threshold())
     if needs_approval:
         campaign.status = CampaignStatus.PENDING_APPROVAL
         campaign.save(update_fields=["status"])
         audit_record(actor=None, action="campaign.needs_approval", object_type=OBJECT_TYPE,
                      object_id=campaign.pk, fields=["status"])
         return 0
-    sql, params = audience.audience(campaign).order_by().values("pk").query.sql_with_params()
+    sql, params = audience(campaign).order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(INSERT_RECIPIENTS.format(audience=sql), [campaign.pk, *params])
         created = cursor.rowcount

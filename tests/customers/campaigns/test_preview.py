@@ -39,7 +39,8 @@ def crafted(relationship_manager, branch, other_branch, other_relationship_manag
     }
     survivor = people["eligible"]
     people["merged"] = customer(merged_into_id=survivor.pk, status=CustomerStatus.CLOSED)
-    outreach.contact_hold_place(actor=rm, customer=people["hold"], kind="open_complaint", reason="Complaint open")
+    outreach.contact_hold_place(actor=rm, customer=people["hold"], kind="open_complaint",
+                                reason="Complaint open")
     outreach.consent_withdraw(actor=rm, customer=people["consent_withdrawn"], channel="sms",
                               purpose="marketing", source="app")
     # The 7-day marketing cap is 1: one sent contact now reaches it.

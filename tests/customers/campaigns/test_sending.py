@@ -55,7 +55,8 @@ def vips(relationship_manager, branch):
     # Noon in Shanghai is midnight in New York: within the quiet hours 21:00-08:00 there.
     Customer.objects.filter(pk=people["abroad"].pk).update(time_zone="America/New_York")
     assert outreach.contact_request(actor=None, customer=people["capped"], channel="sms", purpose="marketing",
-                                    reason="Earlier campaign", sender=outreach.ContactSender("campaign", "9999")).allowed
+                                    reason="Earlier campaign",
+                                    sender=outreach.ContactSender("campaign", "9999")).allowed
     make_individual(relationship_manager=rm, branch=branch, segment="mass")  # not a VIP: not targeted
     return people
 

@@ -131,11 +131,10 @@ def test_recording_a_conversion_from_the_results_page(client, world, branch_mana
 def test_preparing_a_campaign_in_the_browser(client, branch_manager, branch):
     client.force_login(branch_manager)
 
-    bad = client.post(reverse("campaign-create"), {"name": "Autumn", "channel": "sms", "purpose": "marketing",
-                                                    "body": "Hi {phone}"})
-    good = client.post(reverse("campaign-create"), {"name": "Autumn", "channel": "sms", "purpose": "marketing",
-                                                     "body": "Hi {name}", "segments": ["vip"],
-                                                     "branches": [branch.pk]})
+    base = {"name": "Autumn", "channel": "sms", "purpose": "marketing"}
+    bad = client.post(reverse("campaign-create"), {**base, "body": "Hi {phone}"})
+    good = client.post(reverse("campaign-create"), {**base, "body": "Hi {name}", "segments": ["vip"],
+                                                    "branches": [branch.pk]})
 
     assert bad.status_code == 400
     assert "{phone}" in bad.content.decode()

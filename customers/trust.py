@@ -214,6 +214,14 @@ def register_replay_checks() -> None:
     for model in (Customer, Holding, Interaction, Need, SegmentOverride, ConsentEvent, ContactHold):
         idempotency.register_replay_check(model._meta.label_lower, functools.partial(_sees_records, model))
     idempotency.register_replay_check(ImportJob._meta.label_lower, import_jobs_visible)
+    idempotency.register_replay_check("customers.campaign", _sees_campaigns)
+
+
+def _sees_campaigns(user, ids, *, clear_fields=()) -> bool:
+    from customers.models import Campaign
+    from customers.permissions import campaigns_restrict
+
+    return campaigns_restrict(Campaign.objects.filter(pk__in=ids), user).count() == len(set(ids))
 
 
 def _customer_numbers(object_ids) -> dict[str, str]:

@@ -28,6 +28,8 @@ from customers.views.campaign_chart import bar_chart
 from customers.views.common import portal_page
 
 RECIPIENTS_SHOWN = 100
+PREVIEWABLE = (CampaignStatus.DRAFT, CampaignStatus.PENDING_APPROVAL, CampaignStatus.APPROVED,
+               CampaignStatus.SCHEDULED)
 
 
 def _campaign(request, pk: int) -> Campaign:
@@ -37,8 +39,9 @@ def _campaign(request, pk: int) -> Campaign:
         raise Http404 from None
 
 
-def _detail(pk: int) -> HttpResponseRedirect:
-    return HttpResponseRedirect(reverse("campaign-detail", args=[pk]))
+def _detail(pk: int, *, preview: bool = False) -> HttpResponseRedirect:
+    url = reverse("campaign-detail", args=[pk])
+    return HttpResponseRedirect(f"{url}?preview=1" if preview else url)
 
 
 def _branch_choices(user):
@@ -72,7 +75,7 @@ def campaign_create(request):
             add_validation_errors(form, error)
         else:
             messages.success(request, _("Campaign prepared. Check the preview, then submit it."))
-            return _detail(campaign.pk)
+            return _detail(campaign.pk, preview=True)
     return render(request, "customers/campaigns/form.html", {"form": form},
                   status=400 if form.errors else 200)
 
@@ -88,14 +91,13 @@ def campaign_detail(request, pk: int):
     """The campaign, its preview while it has not started, and the actions the user may take."""
     campaign = _campaign(request, pk)
     user = request.user
-    preview = None
-    if campaign.status in (CampaignStatus.DRAFT, CampaignStatus.PENDING_APPROVAL, CampaignStatus.APPROVED,
-                           CampaignStatus.SCHEDULED):
-        preview = campaigns.preview(campaign)
+    # The preview reads the whole audience (up to millions of customers): counted when asked.
+    may_preview = campaign.status in PREVIEWABLE
+    preview = campaigns.preview(campaign) if may_preview and request.GET.get("preview") == "1" else None
     may_manage = permissions.allows(user, CampaignAction.MANAGE, campaign)
     return render(request, "customers/campaigns/detail.html", {
         "campaign": campaign, "preview": preview, "preview_rows": _preview_rows(preview) if preview else [],
-        "threshold": campaigns.approval_threshold(),
+        "threshold": campaigns.approval_threshold(), "may_preview": may_preview,
         "may_submit": may_manage and campaign.status == CampaignStatus.DRAFT,
         "may_approve": (campaign.status == CampaignStatus.PENDING_APPROVAL
                         and campaign.created_by_id != user.pk

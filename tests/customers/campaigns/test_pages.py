@@ -98,8 +98,11 @@ def test_write_access_and_that_a_refusal_changes_nothing(client, world, name, ro
 
 
 def test_the_detail_page_shows_the_preview(client, world, branch_manager):
-    response = _client(client, branch_manager).get(reverse("campaign-detail", args=[world["draft"].pk]))
+    url = reverse("campaign-detail", args=[world["draft"].pk])
+    plain = _client(client, branch_manager).get(url)
+    response = _client(client, branch_manager).get(url, {"preview": "1"})
 
+    assert 'data-testid="count-now"' in plain.content.decode() and plain.context["preview"] is None
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="eligible">0<' in html  # the one customer had their contact just now: capped
@@ -140,6 +143,7 @@ def test_preparing_a_campaign_in_the_browser(client, branch_manager, branch):
     assert "{phone}" in bad.content.decode()
     assert good.status_code == 302
     campaign = Campaign.objects.get()
+    assert good["Location"] == reverse("campaign-detail", args=[campaign.pk]) + "?preview=1"
     assert (campaign.segments, campaign.branches, campaign.branch_id) == (["vip"], [branch.pk], branch.pk)
 
 

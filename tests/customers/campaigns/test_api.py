@@ -178,3 +178,17 @@ def test_an_unknown_status_filter_is_a_400(branch_manager):
     response = client_for(branch_manager).get(f"{URL}{campaign.pk}/recipients/", {"status": "lost"})
 
     assert response.status_code == 400
+
+
+def test_the_list_reads_a_fixed_number_of_queries(branch_manager, django_assert_max_num_queries):
+    client = client_for(branch_manager)
+    campaigns.campaign_create(actor=branch_manager, values=definition(name="First"))
+    with django_assert_max_num_queries(20) as first:
+        client.get(URL)
+    for index in range(8):
+        campaigns.campaign_create(actor=branch_manager, values=definition(name=f"More {index}"))
+
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(URL)
+
+    assert len(response.data["results"]) == 9

@@ -182,3 +182,50 @@ def test_the_beat_tick_starts_sends_and_completes(branch_manager, relationship_m
     message = OutboundMessage.objects.get()
     assert (message.channel, message.address_mask, message.body) == (
         "app_push", customer.number, f"Hello {customer.display_name}")
+
+
+def test_a_worker_dying_mid_batch_leaves_its_rows_to_be_retried(
+        branch_manager, relationship_manager, branch, monkeypatch, django_capture_on_commit_callbacks):
+    from customers.outreach.campaigns import sending
+
+    for _ in range(3):
+        grant(relationship_manager, make_individual(relationship_manager=relationship_manager, branch=branch))
+    campaign = sending_campaign(branch_manager)
+    original = sending._decide
+    calls = []
+
+    def dying(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise SystemExit("worker killed")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(sending, "_decide", dying)
+    with pytest.raises(SystemExit):
+        campaigns.campaign_batch_send(campaign_id=campaign.pk)
+
+    assert set(CampaignRecipient.objects.values_list("status", flat=True)) == {"pending"}
+    assert not ContactLog.objects.filter(sender_id=str(campaign.pk)).exists()
+    monkeypatch.setattr(sending, "_decide", original)
+    run_batches(campaign, django_capture_on_commit_callbacks)
+    assert CampaignRecipient.objects.filter(status="sent", attempts=1).count() == 3
+    assert OutboundMessage.objects.count() == 3
+
+
+def test_a_failing_adapter_is_recorded_and_not_retried(branch_manager, relationship_manager, branch,
+                                                       monkeypatch, django_capture_on_commit_callbacks):
+    from customers.outreach.campaigns import channels
+
+    grant(relationship_manager, make_individual(relationship_manager=relationship_manager, branch=branch))
+    campaign = sending_campaign(branch_manager)
+
+    class Broken:
+        def deliver(self, message):
+            raise ConnectionError("gateway down")
+
+    monkeypatch.setattr(channels, "adapter_for", lambda channel: Broken())
+    run_batches(campaign, django_capture_on_commit_callbacks)
+    recipient = CampaignRecipient.objects.get()
+
+    assert (recipient.status, recipient.delivery) == ("sent", "failed")
+    assert campaigns.deliver_recipients([recipient.pk]) == 0  # claimed once: never a second attempt

@@ -238,6 +238,19 @@ def _customer_id(number: str) -> str | None:
     return None if found is None else str(found)
 
 
+def _campaign_references(object_ids) -> dict[str, str]:
+    # A campaign is named by its number ("C-12"): its name is free text a person wrote.
+    from customers.models import Campaign
+
+    ids = [int(object_id) for object_id in object_ids if str(object_id).isdigit()]
+    return {str(pk): f"C-{pk}" for pk in Campaign.objects.filter(pk__in=ids).values_list("pk", flat=True)}
+
+
+def _campaign_id(reference: str) -> str | None:
+    text = reference.strip().upper().removeprefix("C-")
+    return text if text.isdigit() else None
+
+
 def register_audit_labels() -> None:
     """Tell the audit pages how customers, their fields and the customers app's own actions
     read to people (from AppConfig.ready()): customer numbers, never internal ids."""
@@ -255,6 +268,10 @@ def register_audit_labels() -> None:
     labels.register_object(labels.ObjectNaming(
         object_type="customers.customer", label=_("Customer"), references=_customer_numbers,
         find=_customer_id,
+    ))
+    labels.register_object(labels.ObjectNaming(
+        object_type="customers.campaign", label=_("Campaign"), references=_campaign_references,
+        find=_campaign_id,
     ))
     # Later models win a shared name (a customer's `status` over a holding's).
     field_labels = {}
@@ -290,4 +307,14 @@ def register_audit_labels() -> None:
         "trigger_rule.saved": _("Trigger rule saved"),
         "segment_overrides.expired": _("Segment overrides expired"),
         "segments.recomputed": _("Segments recomputed"),
+        "campaign.created": _("Campaign prepared"),
+        "campaign.changed": _("Campaign changed"),
+        "campaign.submitted": _("Campaign submitted"),
+        "campaign.approved": _("Campaign approved"),
+        "campaign.scheduled": _("Campaign scheduled"),
+        "campaign.needs_approval": _("Campaign sent back for approval"),
+        "campaign.started": _("Campaign started"),
+        "campaign.cancelled": _("Campaign cancelled"),
+        "campaign.responded": _("Campaign response recorded"),
+        "campaign.converted": _("Campaign conversion recorded"),
     })

@@ -189,3 +189,42 @@ def test_an_unknown_role_sees_nothing(client, db):
     user = with_permissions(UserFactory(role=Role.BRANCH_STAFF, username="staff.x"))
     client.force_login(user)
     assert client.get(reverse("campaign-list")).status_code == 403
+
+
+def test_scheduling_in_the_browser_starts_the_campaign(client, branch_manager, relationship_manager, branch,
+                                                       django_capture_on_commit_callbacks):
+    grant(relationship_manager, make_individual(relationship_manager=relationship_manager, branch=branch))
+    campaign = campaigns.campaign_submit(actor=branch_manager, campaign=campaigns.campaign_create(
+        actor=branch_manager, values=definition()))
+    client.force_login(branch_manager)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("campaign-schedule", args=[campaign.pk]), {"send_at": ""})
+
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.status == "completed"  # eager Celery: started, its one batch sent, completed
+    assert CampaignRecipient.objects.get(campaign=campaign).status == "sent"
+
+
+def test_the_results_page_reads_a_fixed_number_of_queries(client, branch_manager, relationship_manager,
+                                                          branch, django_assert_max_num_queries):
+    people = [make_individual(relationship_manager=relationship_manager, branch=branch) for _ in range(2)]
+    for person in people:
+        grant(relationship_manager, person)
+    campaign = sending_campaign(branch_manager)
+    client.force_login(branch_manager)
+    url = reverse("campaign-results", args=[campaign.pk])
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    for _ in range(6):
+        make_individual(relationship_manager=relationship_manager, branch=branch)
+    CampaignRecipient.objects.bulk_create([
+        CampaignRecipient(campaign=campaign, customer=customer)
+        for customer in type(people[0]).objects.exclude(
+            pk__in=CampaignRecipient.objects.values("customer_id"))])
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+
+    assert len(response.context["recipients"]) == 8

@@ -429,6 +429,11 @@ SPECTACULAR_SETTINGS = {
         "ConsentStatusEnum": "customers.models.ConsentStatus",
         "ContactOutcomeEnum": "customers.models.ContactOutcome",
         "FollowUpOutcomeEnum": "customers.models.FollowUpOutcome",
+        "ContactPurposeEnum": "customers.models.ContactPurpose",
+        "SegmentEnum": "customers.models.Segment",
+        "ProductTypeEnum": "customers.models.ProductType",
+        "CampaignChannelEnum": "customers.models.CAMPAIGN_CHANNEL_CHOICES",
+        "CampaignPurposeEnum": "customers.models.CAMPAIGN_PURPOSE_CHOICES",
     },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)

@@ -27,6 +27,8 @@ from customers.models.relations import NeedType
 # The channels a campaign delivers on (each has an adapter) and the purposes it may serve.
 CAMPAIGN_CHANNELS = (ContactChannel.EMAIL, ContactChannel.SMS, ContactChannel.APP_PUSH)
 CAMPAIGN_PURPOSES = (ContactPurpose.MARKETING, ContactPurpose.EVENTS, ContactPurpose.SURVEYS)
+CAMPAIGN_CHANNEL_CHOICES = [(channel.value, channel.label) for channel in CAMPAIGN_CHANNELS]
+CAMPAIGN_PURPOSE_CHOICES = [(purpose.value, purpose.label) for purpose in CAMPAIGN_PURPOSES]
 
 
 class CampaignStatus(models.TextChoices):
@@ -48,9 +50,9 @@ class Campaign(models.Model):
     branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("branch"))
     channel = models.CharField(_("channel"), max_length=12,
-                               choices=[(c.value, c.label) for c in CAMPAIGN_CHANNELS])
+                               choices=CAMPAIGN_CHANNEL_CHOICES)
     purpose = models.CharField(_("purpose"), max_length=12, default=ContactPurpose.MARKETING,
-                               choices=[(p.value, p.label) for p in CAMPAIGN_PURPOSES])
+                               choices=CAMPAIGN_PURPOSE_CHOICES)
     status = models.CharField(_("status"), max_length=16, choices=CampaignStatus.choices,
                               default=CampaignStatus.DRAFT)
     # The audience: every list empty means "any".

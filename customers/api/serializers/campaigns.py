@@ -8,8 +8,8 @@ from rest_framework import serializers
 
 from customers.api.serializers.common import StaffSummaryOutputSerializer, StrictInputSerializer
 from customers.models import (
-    CAMPAIGN_CHANNELS,
-    CAMPAIGN_PURPOSES,
+    CAMPAIGN_CHANNEL_CHOICES,
+    CAMPAIGN_PURPOSE_CHOICES,
     CampaignStatus,
     CustomerKind,
     DeliveryOutcome,
@@ -20,8 +20,8 @@ from customers.models import (
     Segment,
 )
 
-CHANNEL_CHOICES = [(channel.value, channel.label) for channel in CAMPAIGN_CHANNELS]
-PURPOSE_CHOICES = [(purpose.value, purpose.label) for purpose in CAMPAIGN_PURPOSES]
+CHANNEL_CHOICES = CAMPAIGN_CHANNEL_CHOICES
+PURPOSE_CHOICES = CAMPAIGN_PURPOSE_CHOICES
 
 
 def _codes(choices, help_text):

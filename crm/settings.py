@@ -343,6 +343,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "compliance.privacy.tasks.warn_privacy_deadlines",
         "schedule": crontab(hour=8, minute=0),  # bank time: compliance's morning
     },
+    "customers-campaigns-tick": {
+        "task": "customers.outreach.campaigns.tasks.campaigns_tick",
+        "schedule": timedelta(minutes=1),  # starts due campaigns, sends their batches, retries deferrals
+    },
     "crm-purge-idempotency-records": {
         "task": "crm.tasks.idempotency_records_purge",
         "schedule": timedelta(hours=1),
@@ -362,6 +366,18 @@ PRIVACY_DEADLINE_PROFILE = env.str("PRIVACY_DEADLINE_PROFILE", default="cn_pipl"
 KYC_RETENTION_YEARS = env.int("KYC_RETENTION_YEARS", default=5)
 # Relationship care: how many days ahead scheduled follow-ups are created.
 CARE_LOOKAHEAD_DAYS = env.int("CARE_LOOKAHEAD_DAYS", default=7)
+# Campaigns: an audience above this many eligible customers needs a second person's approval;
+# recipients are sent in batches of CAMPAIGN_BATCH_SIZE. SMS and app push go through the
+# adapter named here (dotted path); the default records messages (OutboundMessage) and sends
+# nothing, for development, tests and the demo. E-mail goes through Django's EMAIL_BACKEND.
+CAMPAIGN_APPROVAL_THRESHOLD = env.int("CAMPAIGN_APPROVAL_THRESHOLD", default=1000)
+CAMPAIGN_BATCH_SIZE = env.int("CAMPAIGN_BATCH_SIZE", default=200)
+CAMPAIGN_EMAIL_ADAPTER = env.str("CAMPAIGN_EMAIL_ADAPTER",
+                                 default="customers.outreach.campaigns.channels.EmailAdapter")
+CAMPAIGN_SMS_ADAPTER = env.str("CAMPAIGN_SMS_ADAPTER",
+                               default="customers.outreach.campaigns.channels.RecordingAdapter")
+CAMPAIGN_PUSH_ADAPTER = env.str("CAMPAIGN_PUSH_ADAPTER",
+                                default="customers.outreach.campaigns.channels.RecordingAdapter")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -421,6 +437,11 @@ SPECTACULAR_SETTINGS = {
         "ConsentStatusEnum": "customers.models.ConsentStatus",
         "ContactOutcomeEnum": "customers.models.ContactOutcome",
         "FollowUpOutcomeEnum": "customers.models.FollowUpOutcome",
+        "ContactPurposeEnum": "customers.models.ContactPurpose",
+        "SegmentEnum": "customers.models.Segment",
+        "ProductTypeEnum": "customers.models.ProductType",
+        "CampaignChannelEnum": "customers.models.CAMPAIGN_CHANNEL_CHOICES",
+        "CampaignPurposeEnum": "customers.models.CAMPAIGN_PURPOSE_CHOICES",
     },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("customers/", include("customers.urls")),
     path("customers/", include("customers.intake.urls")),
+    path("campaigns/", include("customers.campaign_urls")),
     path("compliance/", include("compliance.urls")),
     # The language is chosen on the sign-in page too; nothing else under i18n/ is served.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -23,6 +23,7 @@ class CustomersConfig(AppConfig):
         # Celery's autodiscovery imports only `tasks` modules; the import tasks live apart.
         from customers.care import tasks as care_tasks  # noqa: F401
         from customers.intake import tasks  # noqa: F401
+        from customers.outreach.campaigns import tasks as campaign_tasks  # noqa: F401
 
 
 def _ensure_role_permissions(sender, using="default", apps=None, **kwargs) -> None:

@@ -35,6 +35,7 @@ from crm.models import Branch
 from crm.roles import Role, user_roles
 from customers.models import (
     BookDelegation,
+    Campaign,
     Customer,
     CustomerUserObjectPermission,
     RevealGrant,
@@ -48,6 +49,8 @@ EXPORT = "export_customer"
 IMPORT = "import_customer"
 CHANGE = "change_customer"
 ADD = "add_customer"
+MANAGE_CAMPAIGN = "manage_campaign"
+APPROVE_CAMPAIGN = "approve_campaign"
 BOOK_PERMISSIONS = (VIEW, VIEW_PII)
 BRANCH_ROLES = {Role.BRANCH_MANAGER.value, Role.BRANCH_STAFF.value}
 
@@ -55,7 +58,8 @@ BRANCH_ROLES = {Role.BRANCH_MANAGER.value, Role.BRANCH_STAFF.value}
 # grants the same set; `sync_role_permissions` restores it after a flush.
 ROLE_PERMISSIONS = {
     Role.COMPLIANCE_OFFICER.value: [VIEW, REVEAL, EXPORT],
-    Role.BRANCH_MANAGER.value: [REASSIGN, REVEAL, EXPORT, CHANGE, IMPORT, ADD],
+    Role.BRANCH_MANAGER.value: [REASSIGN, REVEAL, EXPORT, CHANGE, IMPORT, ADD, MANAGE_CAMPAIGN,
+                                APPROVE_CAMPAIGN],
     Role.RELATIONSHIP_MANAGER.value: [ADD, CHANGE, EXPORT],
     Role.BRANCH_STAFF.value: [ADD],
     Role.SERVICE_ACCOUNT.value: [VIEW, VIEW_PII, ADD, CHANGE, IMPORT],
@@ -185,6 +189,17 @@ SETTINGS_RULES: dict[str, tuple[str, ...]] = {
 }
 
 
+class CampaignAction(StrEnum):
+    """What a user may do with campaigns. The object is a campaign (its branch decides; a
+    bank-wide campaign is head office's), or None for "on some campaign"; targeting and
+    recipients are restricted to the customers the action reaches (`restrict`)."""
+
+    VIEW = "view_campaigns"  # see a campaign, its preview and its results
+    MANAGE = "manage_campaigns"  # prepare, submit, schedule and cancel; whom it may target
+    APPROVE = "approve_campaigns"  # approve a large campaign someone else prepared
+    RECORD_RESPONSE = "record_campaign_response"  # record that a recipient responded or converted
+
+
 class Scope(StrEnum):
     """Which records a capability reaches."""
 
@@ -231,6 +246,15 @@ RULES: dict[str, tuple[Grant, ...]] = {
     CustomerAction.PLACE_HOLD: (Grant((ADD, CHANGE), Scope.VISIBLE),),
     # Head office only (compliance officers, who also must hold their role to handle requests).
     CustomerAction.APPLY_PRIVACY_REQUEST: (Grant((REVEAL,), Scope.HEAD_OFFICE),),
+    # Campaigns are the branch manager's for their branch and head office's for the bank; an
+    # RM runs none. Compliance (head office) reads them all.
+    CampaignAction.VIEW: (Grant((MANAGE_CAMPAIGN, APPROVE_CAMPAIGN), Scope.BRANCH),
+                          Grant((VIEW,), Scope.HEAD_OFFICE)),
+    CampaignAction.MANAGE: (Grant((MANAGE_CAMPAIGN,), Scope.BRANCH),),
+    CampaignAction.APPROVE: (Grant((APPROVE_CAMPAIGN,), Scope.BRANCH),),
+    # The campaign's managers, and core banking or the app reporting what the customer did.
+    CampaignAction.RECORD_RESPONSE: (Grant((MANAGE_CAMPAIGN,), Scope.BRANCH),
+                                     Grant((CHANGE,), Scope.HEAD_OFFICE)),
 }
 
 REFUSALS = {
@@ -258,6 +282,10 @@ REFUSALS = {
     CustomerAction.MANAGE_CONSENT: _("You may not record consent for this customer."),
     CustomerAction.PLACE_HOLD: _("You may not place or lift contact holds for this customer."),
     CustomerAction.APPLY_PRIVACY_REQUEST: _("Only compliance carries out privacy requests."),
+    CampaignAction.VIEW: _("You may not see campaigns."),
+    CampaignAction.MANAGE: _("Only a branch manager (for the branch) or head office may run campaigns."),
+    CampaignAction.APPROVE: _("You may not approve campaigns."),
+    CampaignAction.RECORD_RESPONSE: _("You may not record responses to campaigns."),
     SettingsAction.SEGMENT_RULES: _("You may not change the segmentation rules."),
     SettingsAction.CONTACT_PLANS: _("You may not change the contact plans."),
     SettingsAction.TRIGGER_RULES: _("You may not change the trigger rules."),
@@ -297,6 +325,8 @@ def _branch_of(obj) -> int | None:
     """The branch an object belongs to: a customer's home branch, a user's branch, a branch."""
     if isinstance(obj, Customer):
         return obj.home_branch_id
+    if isinstance(obj, Campaign):
+        return obj.branch_id
     if isinstance(obj, Branch):
         return obj.pk
     if hasattr(obj, "staff_profile") or hasattr(obj, "get_username"):
@@ -527,6 +557,27 @@ def list_views_restrict(queryset: QuerySet, user) -> QuerySet:
     if not allows(user, CustomerAction.VIEW):
         return queryset.none()
     return queryset.filter(owner_id=user.pk)
+
+
+def campaigns_restrict(queryset: QuerySet, user, action: str = CampaignAction.VIEW) -> QuerySet:
+    """The campaigns (a Campaign queryset) on which `user` may perform `action`: every one for
+    head office holding a grant of the action, their branch's for a branch holder, none
+    otherwise. The same RULES answer as for `allows`; a campaign left out is absent (404)."""
+    if not _is_active_user(user):
+        return queryset.none()
+    held = model_permissions(user)
+    scopes = {grant.scope for grant in RULES.get(action, ()) if held.intersection(grant.capabilities)}
+    if scopes and is_head_office(user):
+        return queryset
+    branch_id = user_branch_id(user)
+    if Scope.BRANCH in scopes and branch_id:
+        return queryset.filter(branch_id=branch_id)
+    return queryset.none()
+
+
+def customers_restrict(queryset: QuerySet, user, action: str) -> QuerySet:
+    """The customers `user` may perform `action` on (compliance.access.restrict)."""
+    return access.restrict(queryset, user, action)
 
 
 def grant_book_permissions(*, user_id: int, customer_ids: Iterable[int]) -> int:

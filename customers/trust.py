@@ -108,6 +108,7 @@ def register_protected_models() -> None:
         Holding,
         Interaction,
         Need,
+        OutboundMessage,
         SegmentOverride,
     )
     from customers.permissions import CustomerPolicy
@@ -180,6 +181,13 @@ def register_protected_models() -> None:
         fields=[access.SensitiveField("reason", "reason", "text", _("reason")),
                 access.SensitiveField("lift_reason", "lift_reason", "text", _("reason for lifting"))],
     )
+    # A recorded campaign message names the customer (its address is kept masked only).
+    access.register(
+        OutboundMessage,
+        policy=CustomerChildPolicy(OutboundMessage),
+        fields=[access.SensitiveField("subject", "subject", "text", _("subject")),
+                access.SensitiveField("body", "body", "text", _("message"))],
+    )
 
 
 def _sees_records(model, user, ids, *, clear_fields=()) -> bool:
@@ -206,6 +214,14 @@ def register_replay_checks() -> None:
     for model in (Customer, Holding, Interaction, Need, SegmentOverride, ConsentEvent, ContactHold):
         idempotency.register_replay_check(model._meta.label_lower, functools.partial(_sees_records, model))
     idempotency.register_replay_check(ImportJob._meta.label_lower, import_jobs_visible)
+    idempotency.register_replay_check("customers.campaign", _sees_campaigns)
+
+
+def _sees_campaigns(user, ids, *, clear_fields=()) -> bool:
+    from customers.models import Campaign
+    from customers.permissions import campaigns_restrict
+
+    return campaigns_restrict(Campaign.objects.filter(pk__in=ids), user).count() == len(set(ids))
 
 
 def _customer_numbers(object_ids) -> dict[str, str]:
@@ -220,6 +236,19 @@ def _customer_id(number: str) -> str | None:
 
     found = Customer.objects.filter(number=number.strip().upper()).values_list("pk", flat=True).first()
     return None if found is None else str(found)
+
+
+def _campaign_references(object_ids) -> dict[str, str]:
+    # A campaign is named by its number ("C-12"): its name is free text a person wrote.
+    from customers.models import Campaign
+
+    ids = [int(object_id) for object_id in object_ids if str(object_id).isdigit()]
+    return {str(pk): f"C-{pk}" for pk in Campaign.objects.filter(pk__in=ids).values_list("pk", flat=True)}
+
+
+def _campaign_id(reference: str) -> str | None:
+    text = reference.strip().upper().removeprefix("C-")
+    return text if text.isdigit() else None
 
 
 def register_audit_labels() -> None:
@@ -239,6 +268,10 @@ def register_audit_labels() -> None:
     labels.register_object(labels.ObjectNaming(
         object_type="customers.customer", label=_("Customer"), references=_customer_numbers,
         find=_customer_id,
+    ))
+    labels.register_object(labels.ObjectNaming(
+        object_type="customers.campaign", label=_("Campaign"), references=_campaign_references,
+        find=_campaign_id,
     ))
     # Later models win a shared name (a customer's `status` over a holding's).
     field_labels = {}
@@ -274,4 +307,14 @@ def register_audit_labels() -> None:
         "trigger_rule.saved": _("Trigger rule saved"),
         "segment_overrides.expired": _("Segment overrides expired"),
         "segments.recomputed": _("Segments recomputed"),
+        "campaign.created": _("Campaign prepared"),
+        "campaign.changed": _("Campaign changed"),
+        "campaign.submitted": _("Campaign submitted"),
+        "campaign.approved": _("Campaign approved"),
+        "campaign.scheduled": _("Campaign scheduled"),
+        "campaign.needs_approval": _("Campaign sent back for approval"),
+        "campaign.started": _("Campaign started"),
+        "campaign.cancelled": _("Campaign cancelled"),
+        "campaign.responded": _("Campaign response recorded"),
+        "campaign.converted": _("Campaign conversion recorded"),
     })

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from customers.api.views import CustomerViewSet, ImportJobViewSet, ListViewViewSet
+from customers.api.views.campaigns import CampaignViewSet
 from customers.api.views.care import AppointmentViewSet, FollowUpViewSet
 
 
@@ -14,6 +15,7 @@ def register(router) -> None:
     router.register("list-views", ListViewViewSet, basename="api-list-view")
     router.register("follow-ups", FollowUpViewSet, basename="api-follow-up")
     router.register("appointments", AppointmentViewSet, basename="api-appointment")
+    router.register("campaigns", CampaignViewSet, basename="api-campaign")
 
 
 urlpatterns: list = []

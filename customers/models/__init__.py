@@ -11,6 +11,18 @@ kept in clear so segmentation can run as set-based SQL without decrypting anyone
 
 from __future__ import annotations
 
+from customers.models.campaigns import (  # noqa: F401
+    CAMPAIGN_CHANNEL_CHOICES,
+    CAMPAIGN_CHANNELS,
+    CAMPAIGN_PURPOSE_CHOICES,
+    CAMPAIGN_PURPOSES,
+    Campaign,
+    CampaignRecipient,
+    CampaignStatus,
+    DeliveryOutcome,
+    OutboundMessage,
+    RecipientStatus,
+)
 from customers.models.care import (  # noqa: F401
     OPEN_STATUSES,
     Appointment,

@@ -68,6 +68,7 @@ OFFERS = {
     "admin": {A.VIEW, A.VIEW_CLEAR, A.CHANGE},
     "export": {A.EXPORT},
     "import": {A.IMPORT},
+    "compliance": {A.APPLY_PRIVACY_REQUEST},
 }
 
 # Documented conditions on top of the table (README "Who may do what", customers/views/common.py):
@@ -158,6 +159,8 @@ def expected(surface: str, role: str, action: str, relation: str):
     """True when the action is done, else the refusal: 403, 404, "masked", "absent" or "form"."""
     own = relation_of(role, relation)
     sees = reaches(cell(role, A.VIEW), own)
+    if surface == "compliance":  # the compliance pages are absent (404) to all but compliance officers
+        return True if role == Role.COMPLIANCE_OFFICER.value and reaches(cell(role, action), own) else 404
     if surface in PORTAL_SURFACES and role == Role.SERVICE_ACCOUNT.value and surface != "import":
         return 403
     if surface == "admin" and not _admin_user(role):
@@ -343,6 +346,19 @@ def page_place_hold(world, user, customer):
         reverse("customer-hold-place", args=[customer.pk]), HOLD), ContactHold)
 
 
+def compliance_apply_privacy_request(world, user, customer):
+    """Log an objection to direct marketing in the compliance pages and complete it."""
+    client = _page_client(user)
+    logged = client.post(reverse("privacy-request-create"), {
+        "kind": "objection", "subject_type": "customers.customer", "subject_reference": customer.number,
+        "channel": "branch", "verification": "id_document"})
+    if logged.status_code != 302:
+        return _done(logged, False)
+    reference = logged["Location"].rstrip("/").rsplit("/", 1)[-1]
+    completed = client.post(reverse("privacy-request-complete", args=[reference]), {"text": "Withdrawn as asked."})
+    return _done(completed, ConsentEvent.objects.filter(customer=customer, source="privacy").exists())
+
+
 def export_rows(world, user, customer):
     response = _page_client(user).get(reverse("customer-export"))
     body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -487,6 +503,7 @@ PROBES = {
     ("admin", A.VIEW_CLEAR): admin_view_clear,
     ("admin", A.CHANGE): admin_change,
     ("export", A.EXPORT): export_rows,
+    ("compliance", A.APPLY_PRIVACY_REQUEST): compliance_apply_privacy_request,
     ("import", A.IMPORT): import_upload,
 }
 

@@ -122,8 +122,10 @@ def test_the_readme_shows_the_table():
 
 def test_every_action_has_a_rule_a_label_and_a_refusal():
     assert set(policy_table.ACTION_LABELS) == set(CustomerAction)
-    assert set(permissions.REFUSALS) == set(CustomerAction) | set(permissions.SettingsAction)
-    assert set(permissions.RULES) == set(CustomerAction) - {CustomerAction.VIEW, CustomerAction.VIEW_CLEAR}
+    assert set(permissions.REFUSALS) == (set(CustomerAction) | set(permissions.SettingsAction)
+                                         | set(permissions.CampaignAction))
+    assert set(permissions.RULES) == ((set(CustomerAction) - {CustomerAction.VIEW, CustomerAction.VIEW_CLEAR})
+                                      | set(permissions.CampaignAction))
 
 
 @pytest.mark.parametrize("action", list(permissions.SettingsAction))

@@ -355,7 +355,8 @@ def compliance_apply_privacy_request(world, user, customer):
     if logged.status_code != 302:
         return _done(logged, False)
     reference = logged["Location"].rstrip("/").rsplit("/", 1)[-1]
-    completed = client.post(reverse("privacy-request-complete", args=[reference]), {"text": "Withdrawn as asked."})
+    completed = client.post(reverse("privacy-request-complete", args=[reference]),
+                            {"text": "Withdrawn as asked."})
     return _done(completed, ConsentEvent.objects.filter(customer=customer, source="privacy").exists())
 
 

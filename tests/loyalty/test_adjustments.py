@@ -82,7 +82,8 @@ def test_a_rejection_applies_nothing(customer, relationship_manager, branch_mana
 
 def test_a_negative_adjustment_beyond_the_points_is_refused(customer, relationship_manager, clock):
     with pytest.raises(points.InsufficientPoints):
-        points.adjustment_propose(actor=relationship_manager, customer=customer, points=-10, reason="correction")
+        points.adjustment_propose(actor=relationship_manager, customer=customer, points=-10,
+                                  reason="correction")
     assert not PointsAdjustment.objects.exists()
 
 

@@ -57,7 +57,8 @@ def test_balance_is_the_sum_of_entries_and_lots_and_debits_are_fifo(customer, cl
                     available = sum(lot[1] for lot in live)
                     if available < amount:
                         with pytest.raises(points.InsufficientPoints), transaction.atomic():
-                            ledger.debit(account=ledger.account_lock(customer.pk), kind="redeem", points=amount)
+                            ledger.debit(account=ledger.account_lock(customer.pk), kind="redeem",
+                                         points=amount)
                     else:
                         with transaction.atomic():
                             entry = ledger.debit(account=ledger.account_lock(customer.pk), kind="redeem",
@@ -69,7 +70,8 @@ def test_balance_is_the_sum_of_entries_and_lots_and_debits_are_fifo(customer, cl
                                 expected[lot[2]] = taken
                                 lot[1] -= taken
                                 left -= taken
-                        consumed = dict(LotConsumption.objects.filter(entry=entry).values_list("lot_id", "points"))
+                        consumed = dict(LotConsumption.objects.filter(entry=entry)
+                                        .values_list("lot_id", "points"))
                         assert consumed == expected
                 elif kind == "wait":
                     clock.advance(days=amount)

@@ -113,3 +113,33 @@ def adjustment_get(*, actor, pk: int) -> PointsAdjustment:
 
 def entry_kinds() -> list[tuple[str, str]]:
     return list(EntryKind.choices)
+
+
+def adjustments_of(*, actor, customer: Customer, limit: int = 10) -> list[PointsAdjustment]:
+    """`customer`'s latest adjustments, newest first, for `actor` (VIEW_POINTS)."""
+    check_sees_points(actor, customer)
+    return list(PointsAdjustment.objects.filter(customer=customer).select_related("proposed_by", "decided_by")
+                .order_by("-proposed_at", "-pk")[:limit])
+
+
+def redemptions_of(*, actor, customer: Customer, limit: int = 50) -> list:
+    """`customer`'s latest redemptions, newest first, for `actor` (VIEW_POINTS)."""
+    from loyalty.models import Redemption
+
+    check_sees_points(actor, customer)
+    return list(Redemption.objects.filter(customer=customer).select_related("reward", "requested_by")
+                .order_by("-requested_at", "-pk")[:limit])
+
+
+def redemption_get(*, actor, customer: Customer, pk: int):
+    """One redemption of `customer` (seen by `actor`); Http404 when there is none."""
+    from django.http import Http404
+
+    from loyalty.models import Redemption
+
+    check_sees_points(actor, customer)
+    redemption = Redemption.objects.filter(pk=pk, customer=customer).select_related("customer",
+                                                                                    "reward").first()
+    if redemption is None:
+        raise Http404
+    return redemption

@@ -26,7 +26,7 @@ from customers import selectors as customer_selectors
 from customers.api.views.common import CUSTOMER_ID, error_responses, service_errors
 from loyalty import permissions, points, rewards, selectors, tiers
 from loyalty.api import serializers as api
-from loyalty.models import Redemption, Reward
+from loyalty.models import Reward
 from loyalty.permissions import LoyaltyAction
 
 CUSTOMER_TYPE = "customers.customer"
@@ -143,8 +143,7 @@ class RedemptionsView(APIView):
                    responses={200: api.RedemptionOutputSerializer(many=True), **error_responses(403, 404)})
     def get(self, request, pk):
         customer = _visible_customer(request, pk)
-        redemptions = (Redemption.objects.filter(customer=customer).select_related("reward")
-                       .order_by("-requested_at", "-pk")[:100])
+        redemptions = selectors.redemptions_of(actor=request.user, customer=customer, limit=100)
         return Response(api.RedemptionOutputSerializer(redemptions, many=True).data)
 
     @extend_schema(summary="Redeem a reward for a customer",

@@ -15,6 +15,7 @@ from loyalty import permissions
 from loyalty.models import AdjustmentReason, AdjustmentStatus, PointsAdjustment
 from loyalty.permissions import LoyaltyAction
 from loyalty.points import ledger
+from loyalty.points.errors import InsufficientPoints
 
 OBJECT_TYPE = "customers.customer"
 MAX_ADJUSTMENT = 10_000_000
@@ -59,6 +60,9 @@ def adjustment_propose(*, actor, customer: Customer, points: int, reason: str,
         account = ledger.account_lock(customer.pk)
         adjustment = PointsAdjustment(customer=customer, points=points, reason=reason, reference=reference,
                                       proposed_by=actor, proposed_at=now, status=AdjustmentStatus.PENDING)
+        if points < 0 and -points > ledger.available_points(account):
+            # Refused now rather than after a second person has looked at it.
+            raise InsufficientPoints(available=ledger.available_points(account), requested=-points)
         if not needs_approval(points):
             adjustment.entry = ledger.adjust(account=account, points=points, actor=actor, reference=reference)
             adjustment.status = AdjustmentStatus.APPLIED

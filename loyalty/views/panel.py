@@ -14,10 +14,15 @@ def points_panel(actor, customer) -> dict | None:
     """The panel's context for `actor`, or None when they may not see the customer's points."""
     if not permissions.allows(actor, LoyaltyAction.VIEW_POINTS, customer):
         return None
+    plan = growth_plan(customer)
     return {
         "customer": customer,
         "summary": selectors.points_summary_unrestricted(customer.pk),
-        "plan": growth_plan(customer),
+        "plan": plan,
+        # The milestones as bars of the inline chart (met: full width), beside their table.
+        "bars": [{"label": item.label, "met": item.met, "y": index * 12, "width": 200 if item.met else 40}
+                 for index, item in enumerate(plan.milestones)],
+        "chart_height": 12 * len(plan.milestones),
         "changes": list(TierChange.objects.filter(customer_id=customer.pk)
                         .select_related("from_tier", "to_tier").order_by("-reviewed_on")[:3]),
         "may_redeem": permissions.allows(actor, LoyaltyAction.REDEEM, customer),

@@ -71,7 +71,7 @@ def test_an_rm_may_not_approve_and_another_branch_manager_may_not_either(
 
 
 def test_a_rejection_applies_nothing(customer, relationship_manager, branch_manager, clock):
-    adjustment = points.adjustment_propose(actor=relationship_manager, customer=customer, points=-2000,
+    adjustment = points.adjustment_propose(actor=relationship_manager, customer=customer, points=2000,
                                            reason="correction")
 
     rejected = points.adjustment_reject(actor=branch_manager, adjustment=adjustment)
@@ -83,6 +83,9 @@ def test_a_rejection_applies_nothing(customer, relationship_manager, branch_mana
 def test_a_negative_adjustment_beyond_the_points_is_refused(customer, relationship_manager, clock):
     with pytest.raises(points.InsufficientPoints):
         points.adjustment_propose(actor=relationship_manager, customer=customer, points=-10,
+                                  reason="correction")
+    with pytest.raises(points.InsufficientPoints):  # refused at once, even when it would wait for approval
+        points.adjustment_propose(actor=relationship_manager, customer=customer, points=-5000,
                                   reason="correction")
     assert not PointsAdjustment.objects.exists()
 

@@ -20,6 +20,7 @@ from loyalty.points.check import LedgerCheck, ledger_check
 from loyalty.points.earning import EarnOutcome, EarnResult, activity_report, award_activity, earn_reverse
 from loyalty.points.errors import IdempotencyConflict, InsufficientPoints
 from loyalty.points.expiry import expiry_reminders_send, points_expire
+from loyalty.points.rules import earning_rule_save
 
 __all__ = [
     "EarnOutcome",
@@ -33,6 +34,7 @@ __all__ = [
     "adjustment_reject",
     "award_activity",
     "earn_reverse",
+    "earning_rule_save",
     "expiry_reminders_send",
     "ledger_check",
     "needs_approval",

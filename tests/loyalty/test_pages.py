@@ -170,3 +170,16 @@ def test_the_queue_query_count_does_not_grow_with_rows(client, customer, relatio
     assert response.content.decode().count('data-testid="pending-adjustment"') == 6
 
 
+
+
+@pytest.mark.parametrize(("language", "heading"), [("en", "Points history"), ("zh-hans", "积分明细"),
+                                                   ("zh-hant", "積分明細")])
+def test_the_points_page_speaks_the_three_languages(client, funded, relationship_manager, language, heading):
+    from django.conf import settings
+
+    client.force_login(relationship_manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    body = client.get(reverse("loyalty:customer-points", args=[funded.pk])).content.decode()
+
+    assert f"<h1>{heading}</h1>" in body

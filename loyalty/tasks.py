@@ -42,7 +42,9 @@ def check_ledger() -> dict:
 
 @shared_task(acks_late=True, **RETRY)
 def review_tiers() -> dict:
-    """The monthly tier review (upgrades at once, downgrades after the grace period)."""
+    """The monthly tier review (upgrades at once, downgrades after the grace period), then the
+    changes on the customers' timelines and told to them."""
     from loyalty import tiers
 
-    return tiers.tiers_review().as_dict()
+    review = tiers.tiers_review().as_dict()
+    return {**review, **tiers.tier_changes_announce().as_dict()}

@@ -94,7 +94,8 @@ class TierChangeKind(models.TextChoices):
 
 class TierChange(models.Model):
     """A change of a customer's tier made by a monthly review, shown to the RM on the customer
-    page. Once per customer per review (`reviewed_on`)."""
+    page. Once per customer per review (`reviewed_on`). `announced_at`: when it was put on the
+    customer's timeline and the customer was told (loyalty.tiers.announce)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tier_changes",
                                  verbose_name=_("customer"))
@@ -104,11 +105,14 @@ class TierChange(models.Model):
     to_tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                 verbose_name=_("to"))
     reviewed_on = models.DateField(_("review"))
+    announced_at = models.DateTimeField(_("announced"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("tier change")
         verbose_name_plural = _("tier changes")
-        indexes = [models.Index(fields=["customer", "-reviewed_on"], name="tier_change_history")]
+        indexes = [models.Index(fields=["customer", "-reviewed_on"], name="tier_change_history"),
+                   models.Index(fields=["id"], condition=Q(announced_at__isnull=True),
+                                name="tier_change_unannounced")]
         constraints = [
             models.UniqueConstraint(fields=["customer", "reviewed_on"], name="tier_change_once_per_review"),
             models.CheckConstraint(condition=~Q(from_tier=models.F("to_tier")) | Q(from_tier__isnull=True),

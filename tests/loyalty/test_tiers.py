@@ -164,3 +164,27 @@ def test_the_growth_plan_names_the_next_tier_and_what_is_missing(customer, ladde
     assert [item.kind for item in plan.milestones] == ["points", "aum", "product"]
     assert [item.met for item in plan.milestones] == [False, False, False]
     assert plan.progress == 0
+
+
+def test_tier_changes_go_on_the_timeline_and_are_told_once(customer, ladder, clock, settings):
+    from customers.models import ContactLog, Interaction
+    from tests.factories import UserFactory
+
+    settings.LOYALTY_SERVICE_ACCOUNT = "svc.loyalty"
+    UserFactory(role="service_account", branch=None, username="svc.loyalty")
+    _earn(customer, 1500, clock.current - datetime.timedelta(days=1))
+    tiers.tiers_review(today=clock.current.date())
+
+    first = tiers.tier_changes_announce()
+    second = tiers.tier_changes_announce()
+
+    assert first.as_dict() == {"announced": 1, "told": 1, "refused": 0}
+    assert second.as_dict() == {"announced": 0, "told": 0, "refused": 0}
+    change = TierChange.objects.get()
+    interaction = Interaction.objects.get(customer=customer)
+    assert (interaction.system, interaction.staff, interaction.external_reference) == (
+        "loyalty", None, f"loyalty-tier:{change.pk}")
+    assert interaction.summary == f"Loyalty tier joined: - -> Silver (review of {change.reviewed_on})"
+    log = ContactLog.objects.get(customer=customer)
+    assert (log.sender_kind, log.sender_id, log.purpose, log.outcome) == (
+        "notice", f"tier-change:{change.pk}", "service", "sent")

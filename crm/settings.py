@@ -351,6 +351,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "loyalty.tasks.send_expiry_reminders",
         "schedule": crontab(hour=10, minute=0),  # bank time, outside quiet hours
     },
+    "loyalty-award-birthdays": {
+        "task": "loyalty.tasks.award_birthdays",
+        "schedule": crontab(hour=6, minute=0),  # bank time
+    },
     "loyalty-check-ledger": {
         "task": "loyalty.tasks.check_ledger",
         "schedule": crontab(hour=4, minute=0),  # bank time, after expiry

@@ -1,7 +1,8 @@
 """Celery entry points of loyalty: thin, idempotent, acknowledged late.
 
 Daily in the bank's time zone (CELERY_BEAT_SCHEDULE): `expire_points` 00:30,
-`check_ledger` 04:00, `send_expiry_reminders` 10:00; `review_tiers` on the 1st at 05:00.
+`check_ledger` 04:00, `award_birthdays` 06:00, `send_expiry_reminders` 10:00; `review_tiers`
+on the 1st at 05:00 (the review, then its changes on timelines and told to the customers).
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ def expire_points() -> dict:
 def send_expiry_reminders() -> dict:
     """Remind customers of points about to expire, through the contact-pressure policy."""
     return points.expiry_reminders_send().as_dict()
+
+
+@shared_task(acks_late=True, **RETRY)
+def award_birthdays() -> int:
+    """Birthday points for today's birthdays (once per customer and year)."""
+    return points.birthdays_award()
 
 
 @shared_task(acks_late=True, **RETRY)

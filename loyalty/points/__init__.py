@@ -16,6 +16,7 @@ from loyalty.points.adjustments import (
     adjustment_reject,
     needs_approval,
 )
+from loyalty.points.birthdays import birthdays_award
 from loyalty.points.check import LedgerCheck, ledger_check
 from loyalty.points.earning import EarnOutcome, EarnResult, activity_report, award_activity, earn_reverse
 from loyalty.points.errors import IdempotencyConflict, InsufficientPoints
@@ -33,6 +34,7 @@ __all__ = [
     "adjustment_propose",
     "adjustment_reject",
     "award_activity",
+    "birthdays_award",
     "earn_reverse",
     "earning_rule_save",
     "expiry_reminders_send",

@@ -132,3 +132,18 @@ def test_a_reversal_takes_back_the_earn_from_its_own_lot_once(customer, service_
     assert PointsLot.objects.get(entry=earn.entry).remaining == 0
     assert PointsLot.objects.get(entry=old.entry).remaining == 200
     assert balance_agrees(customer) == 200
+
+
+def test_birthday_points_once_a_year_on_the_birthday(relationship_manager, branch, rules, clock):
+    from tests.customers.factories import make_individual
+
+    today = clock.current.date()
+    born_today = make_individual(relationship_manager=relationship_manager, branch=branch,
+                                 date_of_birth=datetime.date(1985, today.month, today.day))
+    make_individual(relationship_manager=relationship_manager, branch=branch,
+                    date_of_birth=datetime.date(1985, 1, 1) if today.month != 1 else datetime.date(1985, 7, 1))
+
+    assert points.birthdays_award(today=today) == 1
+    assert points.birthdays_award(today=today) == 0
+    assert list(PointsEntry.objects.values_list("account__customer_id", "activity", "points")) == [
+        (born_today.pk, "birthday", 200)]

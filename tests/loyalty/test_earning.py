@@ -140,8 +140,8 @@ def test_birthday_points_once_a_year_on_the_birthday(relationship_manager, branc
     today = clock.current.date()
     born_today = make_individual(relationship_manager=relationship_manager, branch=branch,
                                  date_of_birth=datetime.date(1985, today.month, today.day))
-    make_individual(relationship_manager=relationship_manager, branch=branch,
-                    date_of_birth=datetime.date(1985, 1, 1) if today.month != 1 else datetime.date(1985, 7, 1))
+    other_day = datetime.date(1985, 1, 1) if today.month != 1 else datetime.date(1985, 7, 1)
+    make_individual(relationship_manager=relationship_manager, branch=branch, date_of_birth=other_day)
 
     assert points.birthdays_award(today=today) == 1
     assert points.birthdays_award(today=today) == 0

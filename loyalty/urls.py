@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from loyalty.views import points, rewards
+from loyalty.views import panel, points, rewards
 
 app_name = "loyalty"
 
 urlpatterns = [
+    path("customers/<int:pk>/panel/", panel.customer_loyalty_panel, name="customer-panel"),
     path("customers/<int:pk>/points/", points.customer_points, name="customer-points"),
     path("customers/<int:pk>/points/adjust/", points.customer_points_adjust, name="customer-points-adjust"),
     path("customers/<int:pk>/rewards/", rewards.customer_rewards, name="customer-rewards"),

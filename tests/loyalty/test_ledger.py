@@ -157,3 +157,22 @@ def test_the_check_command_reports_a_difference(customer, clock, capsys):
     assert f"account {account.pk}: balance 15, entries 10, lots 10" in out
     assert points.ledger_check().accounts == [{"account": account.pk, "customer": customer.pk, "balance": 15,
                                                "entries": 10, "lots": 10}]
+
+
+def test_the_summary_reads_balance_available_expiring_and_earned_in_one_query(customer, clock,
+                                                                            django_assert_num_queries):
+    from loyalty.selectors import points_summary_unrestricted
+
+    with transaction.atomic():
+        account = ledger.account_lock(customer.pk)
+        for days, amount in ((10, 100), (100, 50), (1, 30)):
+            ledger.credit(account=account, kind="earn", points=amount, occurred_at=clock.current,
+                          expires_at=clock.current + datetime.timedelta(days=days))
+    clock.advance(days=2)  # the 30 have expired, not yet swept
+
+    with django_assert_num_queries(1):
+        summary = points_summary_unrestricted(customer.pk)
+
+    assert (summary.balance, summary.available, summary.expiring_soon, summary.earned_12m) == (180, 150,
+                                                                                               100, 180)
+    assert summary.next_expiry == NOON + datetime.timedelta(days=10)

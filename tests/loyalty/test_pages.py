@@ -71,14 +71,48 @@ def test_the_customer_page_shows_the_panel_to_who_may_see_points(client, funded,
                                   reviewed_on=datetime.date(2026, 6, 1), points_12m=300)
     client.force_login(relationship_manager)
 
-    body = client.get(reverse("customer-detail", args=[funded.pk])).content.decode()
+    page = client.get(reverse("customer-detail", args=[funded.pk])).content.decode()
+    body = client.get(reverse("loyalty:customer-panel", args=[funded.pk])).content.decode()
 
-    assert 'data-testid="loyalty-panel"' in body
+    panel_url = reverse("loyalty:customer-panel", args=[funded.pk])
+    assert 'data-testid="loyalty-panel"' in page and f'hx-get="{panel_url}"' in page
     assert 'data-testid="loyalty-tier">Gold<' in body
     assert 'data-testid="loyalty-balance">300<' in body
     assert "Platinum" in body and 'data-testid="loyalty-milestones"' in body and "<svg" in body
     client.force_login(other_relationship_manager)
     assert client.get(reverse("customer-detail", args=[funded.pk])).status_code == 404
+    assert client.get(panel_url).status_code == 404
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    ("relationship_manager", 200), ("other_relationship_manager", 404), ("branch_manager", 200),
+    ("branch_staff", 200), ("compliance_officer", 200), ("anonymous", 302),
+])
+def test_panel_fragment_access(client, request, funded, who, status):
+    response = _client(client, request, who).get(reverse("loyalty:customer-panel", args=[funded.pk]))
+
+    assert response.status_code == status
+    if status == 200:
+        assert 'data-testid="loyalty-balance">300<' in response.content.decode()
+
+
+def test_the_panel_reads_a_constant_number_of_queries(client, funded, relationship_manager, clock,
+                                                    django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(relationship_manager)
+    url = reverse("loyalty:customer-panel", args=[funded.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    with transaction.atomic():
+        account = ledger.account_lock(funded.pk)
+        for index in range(20):
+            ledger.credit(account=account, kind="earn", points=10 + index, occurred_at=clock.current,
+                          expires_at=clock.current + datetime.timedelta(days=5 + index))
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(url)
 
 
 @pytest.mark.parametrize(("who", "status", "redeemed"), [

@@ -164,4 +164,31 @@ class RedemptionsView(APIView):
         return Response(api.RedemptionOutputSerializer(redemption).data, status=status.HTTP_201_CREATED)
 
 
-__all__ = ["ActivityView", "PointsHistoryView", "PointsView", "RedemptionsView", "RewardsView"]
+class RedemptionDecisionView(APIView):
+    """POST customers/{id}/redemptions/{redemption_id}/fulfil/ or .../cancel/ (the points are
+    refunded as a new lot). Idempotent by nature: a redemption already closed answers 400."""
+
+    decision = "fulfil"
+
+    @extend_schema(summary="Fulfil or cancel a redemption",
+                   parameters=[CUSTOMER_ID, OpenApiParameter("redemption_id", int, OpenApiParameter.PATH)],
+                   request=None, responses={200: api.RedemptionOutputSerializer, **error_responses(400,
+                                                                                                   403, 404)})
+    def post(self, request, pk, redemption_id):
+        customer = _customer(request, pk)
+        permissions.check(request.user, LoyaltyAction.REDEEM, customer)
+        redemption = selectors.redemption_get(actor=request.user, customer=customer, pk=int(redemption_id))
+        decide = rewards.redemption_fulfil if self.decision == "fulfil" else rewards.redemption_cancel
+        with ledger_errors():
+            redemption = decide(actor=request.user, redemption=redemption)
+        return Response(api.RedemptionOutputSerializer(redemption).data)
+
+
+__all__ = [
+    "ActivityView",
+    "PointsHistoryView",
+    "PointsView",
+    "RedemptionDecisionView",
+    "RedemptionsView",
+    "RewardsView",
+]

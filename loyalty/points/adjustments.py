@@ -79,13 +79,12 @@ def _decide(*, actor, adjustment: PointsAdjustment, approve: bool) -> PointsAdju
     if adjustment.proposed_by_id == actor.pk:
         raise PermissionDenied(_("An adjustment is approved or rejected by someone other than its proposer."))
     with transaction.atomic():
-        ledger.account_lock(customer.pk)
+        account = ledger.account_lock(customer.pk)
         locked = PointsAdjustment.objects.select_for_update().get(pk=adjustment.pk)
         if locked.status != AdjustmentStatus.PENDING:
             raise ValidationError({"status": _("This adjustment has already been decided.")})
         now = timezone.now()
         if approve:
-            account = ledger.account_lock(customer.pk)
             locked.entry = ledger.adjust(account=account, points=locked.points, actor=actor,
                                          reference=locked.reference)
             locked.status = AdjustmentStatus.APPLIED

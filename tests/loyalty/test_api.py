@@ -152,3 +152,28 @@ def test_access_matrix(request, customer, who, points_status, redeem_status, clo
                            format="json")
     assert response.status_code == redeem_status
     assert Redemption.objects.count() == (1 if redeem_status == 201 else 0)
+
+
+def test_cancelling_through_the_api_refunds_and_a_second_cancel_is_refused(customer, relationship_manager,
+                                                                           other_relationship_manager, clock):
+    from django.db import transaction
+
+    from loyalty.points import ledger
+    with transaction.atomic():
+        ledger.credit(account=ledger.account_lock(customer.pk), kind="earn", points=100, occurred_at=NOON,
+                      expires_at=NOON + datetime.timedelta(days=10))
+    reward = Reward.objects.create(code="coffee", name="Coffee", points_cost=40, stock=1)
+    client = client_for(relationship_manager)
+    created = client.post(f"/api/v1/loyalty/customers/{customer.pk}/redemptions/", {"reward": reward.pk},
+                          format="json").json()
+    url = f"/api/v1/loyalty/customers/{customer.pk}/redemptions/{created['id']}/cancel/"
+
+    assert client_for(other_relationship_manager).post(url).status_code == 404
+    cancelled = client.post(url)
+    again = client.post(url)
+
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert again.status_code == 400 and set(again.json()["error"]["fields"]) == {"status"}
+    reward.refresh_from_db()
+    assert reward.stock == 1
+    assert balance_agrees(customer) == 100

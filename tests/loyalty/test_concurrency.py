@@ -96,3 +96,20 @@ def test_stock_never_goes_below_zero_under_concurrency(customer, relationship_ma
     assert reward.stock == 0
     # The refused ones took no points: five redemptions of ten.
     assert balance_agrees(customer) == 1000 - 50
+
+
+def test_concurrent_retries_of_one_award_earn_once(customer, rules):
+    from loyalty import points
+
+    occurred = timezone.now() - datetime.timedelta(minutes=1)
+
+    def award(index):
+        return points.award_activity(customer=customer, activity="event_attendance", reference="EV-9:REG-1",
+                                     occurred_at=occurred)
+
+    results, errors = _race(10, award)
+
+    assert errors == []
+    assert sorted(result.replayed for result in results) == [False] + [True] * 9
+    assert {result.entry.pk for result in results} == {PointsEntry.objects.get().pk}
+    assert balance_agrees(customer) == 100

@@ -57,6 +57,8 @@ DEMO_ACCOUNTS = [
                 "Compliance officer"),
     DemoAccount("svc.corebanking", "Core", "Banking", Role.SERVICE_ACCOUNT, None, "S0001",
                 "Core banking integration"),
+    DemoAccount("svc.loyalty", "Loyalty", "Programme", Role.SERVICE_ACCOUNT, None, "S0002",
+                "Loyalty programme (tier changes on the timeline)"),
 ]
 
 

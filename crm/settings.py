@@ -351,6 +351,26 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "crm.tasks.idempotency_records_purge",
         "schedule": timedelta(hours=1),
     },
+    "loyalty-expire-points": {
+        "task": "loyalty.tasks.expire_points",
+        "schedule": crontab(hour=0, minute=30),  # bank time: points expire at the day's start
+    },
+    "loyalty-send-expiry-reminders": {
+        "task": "loyalty.tasks.send_expiry_reminders",
+        "schedule": crontab(hour=10, minute=0),  # bank time, outside quiet hours
+    },
+    "loyalty-award-birthdays": {
+        "task": "loyalty.tasks.award_birthdays",
+        "schedule": crontab(hour=6, minute=0),  # bank time
+    },
+    "loyalty-check-ledger": {
+        "task": "loyalty.tasks.check_ledger",
+        "schedule": crontab(hour=4, minute=0),  # bank time, after expiry
+    },
+    "loyalty-review-tiers": {
+        "task": "loyalty.tasks.review_tiers",
+        "schedule": crontab(day_of_month=1, hour=5, minute=0),  # bank time, monthly; after AUM (01:30)
+    },
 }
 
 # E-mail: the console backend in development; production names its backend and SMTP settings.
@@ -378,6 +398,14 @@ CAMPAIGN_SMS_ADAPTER = env.str("CAMPAIGN_SMS_ADAPTER",
                                default="customers.outreach.campaigns.channels.RecordingAdapter")
 CAMPAIGN_PUSH_ADAPTER = env.str("CAMPAIGN_PUSH_ADAPTER",
                                 default="customers.outreach.campaigns.channels.RecordingAdapter")
+# Loyalty: manual adjustments of more points than this (either sign) wait for a second
+# person's approval; a tier is kept this many days after the customer falls below it; expiry
+# reminders go out this many days before points expire.
+LOYALTY_ADJUSTMENT_APPROVAL_ABOVE = env.int("LOYALTY_ADJUSTMENT_APPROVAL_ABOVE", default=1000)
+LOYALTY_TIER_DOWNGRADE_GRACE_DAYS = env.int("LOYALTY_TIER_DOWNGRADE_GRACE_DAYS", default=90)
+LOYALTY_EXPIRY_REMINDER_DAYS = env.int("LOYALTY_EXPIRY_REMINDER_DAYS", default=30)
+# The service account in whose name loyalty puts tier changes on customers' timelines.
+LOYALTY_SERVICE_ACCOUNT = env.str("LOYALTY_SERVICE_ACCOUNT", default="svc.loyalty")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

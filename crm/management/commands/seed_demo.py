@@ -40,5 +40,6 @@ class Command(BaseCommand):
 def _extensions():
     """Generators of the domain apps, run after the organisation exists, in dependency order."""
     from customers.demo import seed_customers
+    from loyalty.demo import seed_loyalty
 
-    return [seed_customers]
+    return [seed_customers, seed_loyalty]

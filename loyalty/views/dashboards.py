@@ -1,0 +1,8 @@
+from django.http import HttpResponse
+
+
+def satisfaction(request):
+    return HttpResponse("")
+
+
+scorecard = satisfaction

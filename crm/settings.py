@@ -413,6 +413,10 @@ SPECTACULAR_SETTINGS = {
         "ConsentStatusEnum": "customers.models.ConsentStatus",
         "ContactOutcomeEnum": "customers.models.ContactOutcome",
         "FollowUpOutcomeEnum": "customers.models.FollowUpOutcome",
+        "SegmentEnum": "customers.models.Segment",
+        "PreferredLanguageEnum": LANGUAGES,
+        "EventKindEnum": "loyalty.models.EventKind",
+        "SurveyTriggerEnum": "loyalty.models.SurveyTrigger",
     },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)

@@ -9,11 +9,13 @@ class LoyaltyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from loyalty.api.replay import register_engagement_replay_checks
         from loyalty.permissions_engagement import register_engagement_policy
         from loyalty.trust_engagement import register_engagement_models
 
         register_engagement_policy()
         register_engagement_models()
+        register_engagement_replay_checks()
         from loyalty.views.panels import register_engagement_panels
 
         register_engagement_panels()

@@ -12,7 +12,7 @@ router.include_format_suffixes = False
 register_compliance(router)
 register_customers(router)
 
-app_urlpatterns: list = []
+app_urlpatterns: list = [path("loyalty/", include("loyalty.api.urls"))]
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="api-token-obtain"),

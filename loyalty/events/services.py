@@ -72,6 +72,8 @@ def event_create(*, actor, branch, **values) -> Event:
     or a capacity outside 1..100000.
     """
     check(actor, EngagementAction.MANAGE_EVENTS, branch)
+    if branch is None:
+        raise ValidationError({"branch": _("Events are organised by a branch; you have none.")})
     unknown = set(values) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown event fields: {sorted(unknown)}")

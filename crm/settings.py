@@ -343,6 +343,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "crm.tasks.idempotency_records_purge",
         "schedule": timedelta(hours=1),
     },
+    "loyalty-send-surveys": {
+        "task": "loyalty.surveys.tasks.send_surveys",
+        "schedule": crontab(minute=15),  # hourly: visits completed since, then the queue
+    },
+    "loyalty-queue-relationship-surveys": {
+        "task": "loyalty.surveys.tasks.queue_relationship_surveys",
+        "schedule": crontab(hour=4, minute=0, day_of_month=1, month_of_year="1,4,7,10"),  # each quarter
+    },
 }
 
 # E-mail: the console backend in development; production names its backend and SMTP settings.
@@ -354,6 +362,14 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@bank.example")
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://localhost:8000").rstrip("/")
 # Relationship care: how many days ahead scheduled follow-ups are created.
 CARE_LOOKAHEAD_DAYS = env.int("CARE_LOOKAHEAD_DAYS", default=7)
+# Satisfaction surveys: at most one per customer in this many days; how long a link works;
+# how far back the hourly run looks for completed visits; the channels tried, in order; the
+# function that hands a link to the message gateway (called with the invitation and the URL).
+LOYALTY_SURVEY_PERIOD_DAYS = env.int("LOYALTY_SURVEY_PERIOD_DAYS", default=90)
+LOYALTY_SURVEY_LINK_DAYS = env.int("LOYALTY_SURVEY_LINK_DAYS", default=14)
+LOYALTY_SURVEY_VISIT_LOOKBACK_HOURS = env.int("LOYALTY_SURVEY_VISIT_LOOKBACK_HOURS", default=72)
+LOYALTY_SURVEY_CHANNELS = env.list("LOYALTY_SURVEY_CHANNELS", default=["sms", "email", "app_push"])
+LOYALTY_SURVEY_DELIVERY = env.str("LOYALTY_SURVEY_DELIVERY", default="loyalty.surveys.delivery.log_delivery")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

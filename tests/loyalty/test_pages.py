@@ -307,3 +307,47 @@ def test_the_scorecards_queries_do_not_grow_with_the_number_of_rms(client, branc
 
     assert body.count('data-testid="scorecard-row"') == 4
     assert len(many) == len(few)
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_engagement_panels_queries_do_not_grow_with_registrations(client, relationship_manager, branch):
+    customer = make_individual(relationship_manager=relationship_manager, branch=branch)
+    client.force_login(relationship_manager)
+    url = reverse("customer-detail", args=[customer.pk])
+    first = make_event(relationship_manager, branch)
+    services.registration_create(actor=relationship_manager, event=first, customer=customer)
+    _count(client, url)
+    few = _count(client, url)
+    for days in (3, 4, 5):
+        event = make_event(relationship_manager, branch, days_ahead=days)
+        services.registration_create(actor=relationship_manager, event=event, customer=customer)
+
+    assert _count(client, url) == few
+
+
+def test_the_event_pages_queries_do_not_grow_with_registrations(client, relationship_manager, branch):
+    event = make_event(relationship_manager, branch, capacity=50)
+    client.force_login(relationship_manager)
+    services.registration_create(
+        actor=relationship_manager,
+        event=event,
+        customer=make_individual(relationship_manager=relationship_manager, branch=branch),
+    )
+    detail = reverse("loyalty:event-detail", args=[event.pk])
+    listing = reverse("loyalty:event-list")
+    _count(client, detail)
+    few = (_count(client, detail), _count(client, listing))
+    for _ in range(4):
+        services.registration_create(
+            actor=relationship_manager,
+            event=event,
+            customer=make_individual(relationship_manager=relationship_manager, branch=branch),
+        )
+        make_event(relationship_manager, branch)
+
+    assert (_count(client, detail), _count(client, listing)) == few

@@ -241,7 +241,8 @@ def own_panels_only(monkeypatch):
 
 @pytest.mark.parametrize("viewer", ["relationship_manager", "branch_manager"])
 def test_detail_queries_are_constant_in_the_size_of_the_record(
-    client, request, relationship_manager, branch, customer, viewer, django_assert_num_queries, own_panels_only
+    client, request, relationship_manager, branch, customer, viewer, django_assert_num_queries,
+    own_panels_only,
 ):
     user = request.getfixturevalue(viewer)
     _rich_customer(customer, relationship_manager, branch, 1)

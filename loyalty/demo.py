@@ -254,9 +254,13 @@ def seed_engagement(
         live_customer = next((c for c in booked if c.relationship_manager_id == organiser.pk), None)
         history = _history([c for c in booked if c is not live_customer], today, rng)
         path = _live_link(live_customer, today) if live_customer is not None else ""
-    yield (f"Events: {len(created)} (a lecture next week, a fraud-awareness session, a course, "
-           "an exclusive evening)")
-    yield (f"Survey answers: {history['answers']} over six months ({history['detractors']} unhappy, "
-           "with call-backs)")
+    yield (
+        f"Events: {len(created)} (a lecture next week, a fraud-awareness session, a course, "
+        "an exclusive evening)"
+    )
+    yield (
+        f"Survey answers: {history['answers']} over six months ({history['detractors']} unhappy, "
+        "with call-backs)"
+    )
     if path:
         yield f"A visit survey waiting on the public page: {path}"

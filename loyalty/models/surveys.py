@@ -13,6 +13,7 @@ one table with no joins to the customers.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -81,6 +82,13 @@ class SurveyTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        segments = self.segments or []
+        if not isinstance(segments, list) or not set(segments) <= set(Segment.values):
+            raise ValidationError(
+                {"segments": _("List segment codes: %(codes)s.") % {"codes": ", ".join(Segment.values)}}
+            )
 
     def title(self, language: str | None = None) -> str:
         return _in_language(self, "title", language)

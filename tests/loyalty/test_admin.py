@@ -74,3 +74,24 @@ def test_staff_without_the_permission_may_not_change_templates(client, relations
     assert response.status_code == 403
     template.refresh_from_db()
     assert template.title_en != "Changed"
+
+
+def test_a_template_names_known_segments_only(client, administrator):
+    template = SurveyTemplate.objects.get(code="relationship")
+    client.force_login(administrator)
+
+    response = client.post(
+        f"/admin/loyalty/surveytemplate/{template.pk}/change/",
+        {
+            "code": "relationship",
+            "trigger": "relationship",
+            "title_en": "Your relationship",
+            "segments": '["gold"]',
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "List segment codes" in response.content.decode()
+    template.refresh_from_db()
+    assert template.segments == []

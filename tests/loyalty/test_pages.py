@@ -351,3 +351,13 @@ def test_the_event_pages_queries_do_not_grow_with_registrations(client, relation
         make_event(relationship_manager, branch)
 
     assert (_count(client, detail), _count(client, listing)) == few
+
+
+def test_the_navigation_leads_to_events_and_satisfaction(client, relationship_manager, branch_manager):
+    client.force_login(relationship_manager)
+    labels = [str(entry["label"]) for entry in client.get(reverse("home")).context["navigation"]]
+    assert "Events" in labels and "Satisfaction" not in labels
+
+    client.force_login(branch_manager)
+    urls = [entry["url"] for entry in client.get(reverse("home")).context["navigation"]]
+    assert reverse("loyalty:event-list") in urls and reverse("loyalty:satisfaction") in urls

@@ -81,3 +81,38 @@ def test_two_surveys_sent_at_once_to_one_customer_send_one(relationship_manager,
     # Under the customer's lock the second finds the first sent and skips (without it, both
     # would pass the period check and the policy's cap would refuse one instead).
     assert sorted(SurveyInvitation.objects.values_list("status", flat=True)) == ["sent", "skipped"]
+
+
+def test_one_link_submitted_twice_at_once_saves_one_response(relationship_manager, branch):
+    from loyalty.models import SurveyResponse
+    from loyalty.surveys import responses
+
+    customer = make_individual(relationship_manager=relationship_manager, branch=branch)
+    grant(relationship_manager, customer)
+    queued = SurveyInvitation.objects.create(
+        template=SurveyTemplate.objects.get(trigger="visit"),
+        customer=customer,
+        trigger="visit",
+        reference="follow-up:1",
+    )
+    invitation = sending.invitation_send(invitation_id=queued.pk)
+    questions = {q.kind: f"q{q.pk}" for q in invitation.template.questions.all()}
+    outcomes = []
+
+    def submit(score):
+        def run():
+            try:
+                responses.response_submit(
+                    invitation=invitation, answers={questions["nps"]: score, questions["csat"]: "4"}
+                )
+                outcomes.append("saved")
+            except responses.LinkRefused as refused:
+                outcomes.append(refused.code)
+
+        return run
+
+    errors = _run(submit("9"), submit("3"))
+
+    assert errors == []
+    assert sorted(outcomes) == ["saved", "used"]
+    assert SurveyResponse.objects.count() == 1

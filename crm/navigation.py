@@ -32,6 +32,12 @@ NAVIGATION: list[NavEntry] = [
         Role.RELATIONSHIP_MANAGER.value, Role.BRANCH_STAFF.value, Role.BRANCH_MANAGER.value,
         Role.COMPLIANCE_OFFICER.value,
     })),
+    NavEntry(_("Events"), "loyalty:event-list", frozenset({
+        Role.RELATIONSHIP_MANAGER.value, Role.BRANCH_STAFF.value, Role.BRANCH_MANAGER.value,
+    })),
+    NavEntry(_("Satisfaction"), "loyalty:satisfaction", frozenset({
+        Role.BRANCH_MANAGER.value, Role.COMPLIANCE_OFFICER.value,
+    })),
     NavEntry(_("Imports"), "importjob-list", frozenset({Role.BRANCH_MANAGER.value})),
     NavEntry(_("Duplicates"), "customer-duplicates-overview", frozenset({Role.BRANCH_MANAGER.value})),
     NavEntry(_("Merges"), "merge-list", frozenset({Role.BRANCH_MANAGER.value})),

@@ -371,6 +371,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "loyalty.tasks.review_tiers",
         "schedule": crontab(day_of_month=1, hour=5, minute=0),  # bank time, monthly; after AUM (01:30)
     },
+    "loyalty-send-surveys": {
+        "task": "loyalty.surveys.tasks.send_surveys",
+        "schedule": crontab(minute=15),  # hourly: visits completed since, then the queue
+    },
+    "loyalty-queue-relationship-surveys": {
+        "task": "loyalty.surveys.tasks.queue_relationship_surveys",
+        "schedule": crontab(hour=4, minute=0, day_of_month=1, month_of_year="1,4,7,10"),  # each quarter
+    },
 }
 
 # E-mail: the console backend in development; production names its backend and SMTP settings.
@@ -406,6 +414,14 @@ LOYALTY_TIER_DOWNGRADE_GRACE_DAYS = env.int("LOYALTY_TIER_DOWNGRADE_GRACE_DAYS",
 LOYALTY_EXPIRY_REMINDER_DAYS = env.int("LOYALTY_EXPIRY_REMINDER_DAYS", default=30)
 # The service account in whose name loyalty puts tier changes on customers' timelines.
 LOYALTY_SERVICE_ACCOUNT = env.str("LOYALTY_SERVICE_ACCOUNT", default="svc.loyalty")
+# Satisfaction surveys: at most one per customer in this many days; how long a link works;
+# how far back the hourly run looks for completed visits; the channels tried, in order; the
+# function that hands a link to the message gateway (called with the invitation and the URL).
+LOYALTY_SURVEY_PERIOD_DAYS = env.int("LOYALTY_SURVEY_PERIOD_DAYS", default=90)
+LOYALTY_SURVEY_LINK_DAYS = env.int("LOYALTY_SURVEY_LINK_DAYS", default=14)
+LOYALTY_SURVEY_VISIT_LOOKBACK_HOURS = env.int("LOYALTY_SURVEY_VISIT_LOOKBACK_HOURS", default=72)
+LOYALTY_SURVEY_CHANNELS = env.list("LOYALTY_SURVEY_CHANNELS", default=["sms", "email", "app_push"])
+LOYALTY_SURVEY_DELIVERY = env.str("LOYALTY_SURVEY_DELIVERY", default="loyalty.surveys.delivery.log_delivery")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -470,6 +486,9 @@ SPECTACULAR_SETTINGS = {
         "ProductTypeEnum": "customers.models.ProductType",
         "CampaignChannelEnum": "customers.models.CAMPAIGN_CHANNEL_CHOICES",
         "CampaignPurposeEnum": "customers.models.CAMPAIGN_PURPOSE_CHOICES",
+        "PreferredLanguageEnum": LANGUAGES,
+        "EventKindEnum": "loyalty.models.EventKind",
+        "SurveyTriggerEnum": "loyalty.models.SurveyTrigger",
     },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("campaigns/", include("customers.campaign_urls")),
     path("compliance/", include("compliance.urls")),
     path("loyalty/", include("loyalty.urls")),
+    path("s/", include("loyalty.public_urls")),
     # The language is chosen on the sign-in page too; nothing else under i18n/ is served.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -19,6 +19,8 @@ from customers.models import FollowUp, ProductType, TriggerKind
 
 PLAN = "plan"
 RESCHEDULED = "rescheduled"
+# An unhappy survey answer (loyalty): {"kind": "nps"|"csat", "score": n}.
+DETRACTOR = "detractor"
 
 
 def _day(value) -> str:
@@ -86,4 +88,10 @@ def reason_text(follow_up: FollowUp) -> str:
         return _("No contact for more than %(days)s days") % {"days": data.get("days", "")}
     if reason == RESCHEDULED:
         return _("Rescheduled follow-up")
+    if reason == DETRACTOR:
+        if data.get("kind") == "csat":
+            return _("Unhappy survey answer (satisfaction %(score)s of 5): call back") % {
+                "score": data.get("score", "")}
+        return _("Unhappy survey answer (recommendation %(score)s of 10): call back") % {
+            "score": data.get("score", "")}
     return _("Follow-up")

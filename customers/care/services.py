@@ -23,6 +23,7 @@ from customers.care.reasons import RESCHEDULED, contact_reason, reason_text
 from customers.models import (
     NEEDS_BY_KIND,
     Appointment,
+    BookDelegation,
     Channel,
     ContactChannel,
     ContactLog,
@@ -292,3 +293,42 @@ def notifications_mark_read(*, actor, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         queryset = queryset.filter(pk__in=list(ids))
     return queryset.update(is_read=True)
+
+
+def _assignee_id(customer: Customer) -> int | None:
+    """Who works the customer's follow-ups today: the colleague covering the RM's book, else the RM."""
+    if customer.relationship_manager_id is None:
+        return None
+    today = timezone.localdate()
+    delegate = (BookDelegation.objects.filter(
+        relationship_manager_id=customer.relationship_manager_id, starts_on__lte=today, ends_on__gte=today,
+        revoked_at__isnull=True).order_by("-pk").values_list("delegate_id", flat=True).first())
+    return delegate or customer.relationship_manager_id
+
+
+@transaction.atomic
+def follow_up_open_for(*, customer: Customer, cycle_key: str, reason: str, reason_data: dict,
+                       due_on: datetime.date, channel: str) -> tuple[FollowUp | None, bool]:
+    """Open a follow-up that another part of the bank asks for (an unhappy survey answer), once
+    per customer and `cycle_key`, for whoever works the customer's follow-ups.
+
+    For the portal's own processes (no actor: nobody's rights are checked). `reason_data`
+    holds codes and numbers only. Return (follow_up, created); (None, False) when the customer
+    has no relationship manager to call them. A second call with the same key returns the
+    first follow-up.
+    """
+    existing = FollowUp.objects.filter(customer_id=customer.pk, cycle_key=cycle_key).first()
+    if existing is not None:
+        return existing, False
+    assignee = _assignee_id(customer)
+    if assignee is None:
+        return None, False
+    follow_up, created = FollowUp.objects.get_or_create(
+        customer_id=customer.pk, cycle_key=cycle_key,
+        defaults={"assigned_to_id": assignee, "reason": reason, "reason_data": reason_data,
+                  "channel": channel, "due_on": due_on},
+    )
+    if created:
+        audit_record(actor=None, action="follow_up.created", object_type=OBJECT_TYPE, object_id=follow_up.pk,
+                     extra={"customer": customer.pk, "reason": reason})
+    return follow_up, created

@@ -39,7 +39,12 @@ from customers.services.customers import (
     customer_upsert_by_reference,
 )
 from customers.services.holdings import AUM_BATCH_SIZE, customers_refresh_aum, holding_upsert
-from customers.services.interactions import interaction_log, interaction_log_by_reference, need_record
+from customers.services.interactions import (
+    interaction_log,
+    interaction_log_by_reference,
+    interaction_log_for_system,
+    need_record,
+)
 from customers.services.list_views import (
     list_view_create,
     list_view_delete,
@@ -71,6 +76,7 @@ __all__ = [
     "holding_upsert",
     "interaction_log",
     "interaction_log_by_reference",
+    "interaction_log_for_system",
     "list_view_create",
     "list_view_delete",
     "list_view_rename",

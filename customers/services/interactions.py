@@ -123,3 +123,38 @@ def interaction_log_by_reference(*, actor, customer: Customer, external_referenc
             raise
         return existing, False
     return interaction, True
+
+
+@transaction.atomic
+def interaction_log_for_system(*, customer: Customer, system: str, channel: str, interaction_type: str,
+                               summary: str, external_reference: str,
+                               occurred_at: datetime.datetime | None = None) -> tuple[Interaction, bool]:
+    """Log on the customer's timeline what one of the bank's own processes recorded (a survey
+    answered on its public page, a check-in at an event, a course completed), naming the
+    `system` and no member of staff, once per `external_reference`.
+
+    For the portal's own code only (tasks, public pages, services that already asked the
+    policy for their actor): nobody's rights are checked here. Return (interaction, created);
+    a second call with the same reference returns the first interaction. Raise
+    ValidationError (by field) for bad input or a reference already used for another
+    customer.
+    """
+    system = (system or "").strip()
+    if not system:
+        raise ValidationError({"system": _("Name the system.")})
+    existing = _logged_under(customer, external_reference)
+    if existing is not None:
+        return existing, False
+    occurred = occurred_at or timezone.now()
+    interaction = Interaction(customer=customer, channel=channel, interaction_type=interaction_type,
+                              summary=summary, staff=None, system=system, occurred_at=occurred,
+                              external_reference=external_reference)
+    interaction.full_clean()
+    interaction.save()
+    Customer.objects.filter(pk=customer.pk).filter(
+        Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=occurred)
+    ).update(last_contact_at=occurred)
+    audit_record(actor=None, action="interaction.created", object_type=OBJECT_TYPE,
+                 object_id=customer.pk, fields=["summary"],
+                 extra={"interaction": interaction.pk, "system": system})
+    return interaction, True

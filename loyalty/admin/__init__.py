@@ -110,3 +110,7 @@ class TierChangeAdmin(CustomerDataAdmin):
     ordering = ["-reviewed_on"]
     fields = list_display
     readonly_fields = fields
+
+
+# Events, registrations, survey templates and responses.
+from loyalty.admin import engagement  # noqa: E402, F401

@@ -120,3 +120,8 @@ def seed_loyalty(*, customers: int, seed: int, as_of: datetime.date | None = Non
     review = tiers_review(today=now.date())
     yield f"Loyalty: points history for {count} customers, {expired.points} points expired, " \
           f"{sum(review.changes.values())} tier changes"
+
+
+from loyalty.demo.engagement import seed_engagement  # noqa: E402 - events and surveys, after the points
+
+__all__ = ["seed_engagement", "seed_loyalty"]

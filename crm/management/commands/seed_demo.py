@@ -40,6 +40,6 @@ class Command(BaseCommand):
 def _extensions():
     """Generators of the domain apps, run after the organisation exists, in dependency order."""
     from customers.demo import seed_customers
-    from loyalty.demo import seed_loyalty
+    from loyalty.demo import seed_engagement, seed_loyalty
 
-    return [seed_customers, seed_loyalty]
+    return [seed_customers, seed_loyalty, seed_engagement]

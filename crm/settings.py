@@ -335,6 +335,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "customers.care.tasks.generate_follow_ups",
         "schedule": crontab(hour=3, minute=0),  # bank time; after AUM (01:30) and segments (02:00)
     },
+    "customers-generate-suggestions": {
+        "task": "customers.outreach.offers.tasks.generate_suggestions",
+        "schedule": crontab(hour=3, minute=30),  # bank time; the rules read AUM (01:30) and segments (02:00)
+    },
     "customers-send-follow-up-digests": {
         "task": "customers.care.tasks.send_follow_up_digests",
         "schedule": crontab(hour=7, minute=30),  # bank time: each RM's morning digest

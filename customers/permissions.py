@@ -159,6 +159,8 @@ class CustomerAction(StrEnum):
     WORK_FOLLOW_UP = "work_follow_up"  # complete or reschedule a follow-up, book an appointment
     MANAGE_CONSENT = "manage_consent"  # record or withdraw the customer's consent to be contacted
     PLACE_HOLD = "place_hold"  # place or lift a contact hold (a cool-off from outreach)
+    WORK_OFFERS = "work_offers"  # refresh, accept or dismiss the customer's suggested offers
+    REPORT_OFFERS = "report_offers"  # count the customer's suggestions in the acceptance report
 
 
 class SettingsAction(StrEnum):
@@ -172,6 +174,8 @@ class SettingsAction(StrEnum):
     CONTACT_PLANS = "configure_contact_plans"  # how often each segment is contacted
     TRIGGER_RULES = "configure_trigger_rules"  # the life events that create follow-ups
     CONTACT_CAPS = "configure_contact_caps"  # how often a customer may be contacted per purpose
+    OFFER_CATALOGUE = "configure_offer_catalogue"  # the products that may be suggested
+    OFFER_RULES = "configure_offer_rules"  # the rules that suggest them
 
 
 SETTINGS_RULES: dict[str, tuple[str, ...]] = {
@@ -181,6 +185,8 @@ SETTINGS_RULES: dict[str, tuple[str, ...]] = {
     SettingsAction.CONTACT_PLANS: ("customers.change_contactplan",),
     SettingsAction.TRIGGER_RULES: ("customers.change_triggerrule",),
     SettingsAction.CONTACT_CAPS: ("customers.change_contactcap",),
+    SettingsAction.OFFER_CATALOGUE: ("customers.change_product",),
+    SettingsAction.OFFER_RULES: ("customers.change_offerrule",),
 }
 
 
@@ -228,6 +234,10 @@ RULES: dict[str, tuple[Grant, ...]] = {
     CustomerAction.WORK_FOLLOW_UP: (Grant((CHANGE,), Scope.CLEAR), Grant((REASSIGN,), Scope.BRANCH)),
     CustomerAction.MANAGE_CONSENT: (Grant((ADD, CHANGE), Scope.VISIBLE),),
     CustomerAction.PLACE_HOLD: (Grant((ADD, CHANGE), Scope.VISIBLE),),
+    # Like follow-ups: the customer's RM or the delegate, and the branch manager.
+    CustomerAction.WORK_OFFERS: (Grant((CHANGE,), Scope.CLEAR), Grant((REASSIGN,), Scope.BRANCH)),
+    # The acceptance report: the branch manager for the branch, head office for everyone.
+    CustomerAction.REPORT_OFFERS: (Grant((REASSIGN,), Scope.BRANCH), Grant((VIEW,), Scope.HEAD_OFFICE)),
 }
 
 REFUSALS = {
@@ -254,12 +264,16 @@ REFUSALS = {
     CustomerAction.WORK_FOLLOW_UP: _("You may not work this customer's follow-ups."),
     CustomerAction.MANAGE_CONSENT: _("You may not record consent for this customer."),
     CustomerAction.PLACE_HOLD: _("You may not place or lift contact holds for this customer."),
+    CustomerAction.WORK_OFFERS: _("You may not work this customer's offers."),
+    CustomerAction.REPORT_OFFERS: _("Only branch managers and head office see the offer reports."),
     SettingsAction.SEGMENT_RULES: _("You may not change the segmentation rules."),
     SettingsAction.CONTACT_PLANS: _("You may not change the contact plans."),
     SettingsAction.TRIGGER_RULES: _("You may not change the trigger rules."),
     SettingsAction.ADD_EXCHANGE_RATE: _("You may not change the exchange rates."),
     SettingsAction.CHANGE_EXCHANGE_RATE: _("You may not change the exchange rates."),
     SettingsAction.CONTACT_CAPS: _("You may not change the contact caps."),
+    SettingsAction.OFFER_CATALOGUE: _("You may not change the offer catalogue."),
+    SettingsAction.OFFER_RULES: _("You may not change the offer rules."),
 }
 
 

@@ -58,6 +58,8 @@ ACTION_LABELS = {
     CustomerAction.WORK_FOLLOW_UP: _("work follow-ups, book appointments"),
     CustomerAction.MANAGE_CONSENT: _("record or withdraw consent"),
     CustomerAction.PLACE_HOLD: _("place or lift a contact hold"),
+    CustomerAction.WORK_OFFERS: _("work suggested offers"),
+    CustomerAction.REPORT_OFFERS: _("count in the offer acceptance report"),
 }
 
 

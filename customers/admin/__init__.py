@@ -18,15 +18,27 @@ segments    versions of the segmentation rules and their rules
 reference   exchange rates
 care        contact plans, trigger rules, follow-ups
 outreach    consent, contact holds and the contact log (read-only), contact caps (through services)
+offers      the offer catalogue and rules (through services), suggestions (read-only)
 
 Saves of reference data go through services (customers.segmentation.services,
 customers.reference_data), which audit them; those pages write no admin log entry, so each
 change is audited once.
 """
 
-from customers.admin import books, care, customers, intake, list_views, outreach, records, reference, segments
+from customers.admin import (
+    books,
+    care,
+    customers,
+    intake,
+    list_views,
+    offers,
+    outreach,
+    records,
+    reference,
+    segments,
+)
 from customers.admin.customers import CustomerAdmin
 from customers.admin.segments import SegmentRuleSetAdmin
 
 __all__ = ["CustomerAdmin", "SegmentRuleSetAdmin", "books", "care", "customers", "intake", "list_views",
-           "outreach", "records", "reference", "segments"]
+           "offers", "outreach", "records", "reference", "segments"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from customers.api.views import CustomerViewSet, ImportJobViewSet, ListViewViewSet
 from customers.api.views.care import AppointmentViewSet, FollowUpViewSet
+from customers.api.views.offers import OfferAcceptanceViewSet
 
 
 def register(router) -> None:
@@ -14,6 +15,7 @@ def register(router) -> None:
     router.register("list-views", ListViewViewSet, basename="api-list-view")
     router.register("follow-ups", FollowUpViewSet, basename="api-follow-up")
     router.register("appointments", AppointmentViewSet, basename="api-appointment")
+    router.register("offer-acceptance-rates", OfferAcceptanceViewSet, basename="api-offer-acceptance")
 
 
 urlpatterns: list = []

@@ -2,8 +2,9 @@
 the calendar of appointments, the notification inbox.
 
 The worklist holds the open follow-ups assigned to the user or to an RM whose book the user
-covers today, of customers the user may work (WORK_FOLLOW_UP); each section is one query,
-whatever the number of follow-ups.
+covers today, of customers the user may work (WORK_FOLLOW_UP), each with the customer's open
+offer suggestions (how many, and the first product by priority, read as subqueries); each
+section is one query, whatever the number of follow-ups.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from compliance import access
 from customers import permissions
 from customers.care.reasons import reason_text
 from customers.models import OPEN_STATUSES, Appointment, Customer, FollowUp, Notification
+from customers.outreach.offers import open_offer_annotations
 
 SECTION_LIMIT = 50
 UPCOMING_DAYS = 14
@@ -31,6 +33,16 @@ class WorklistItem:
     @property
     def customer(self) -> Customer:
         return self.follow_up.customer
+
+    @property
+    def open_offers(self) -> int:
+        """How many open offer suggestions the customer has."""
+        return getattr(self.follow_up, "open_offers", 0) or 0
+
+    @property
+    def top_offer(self) -> str:
+        """The name of the customer's first open suggestion by priority ("" for none)."""
+        return getattr(self.follow_up, "top_offer", None) or ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,7 @@ def follow_ups_of(*, user) -> QuerySet:
 
 
 def _items(queryset: QuerySet) -> list[WorklistItem]:
+    queryset = queryset.annotate(**open_offer_annotations())
     return [WorklistItem(follow_up=item, reason=reason_text(item)) for item in queryset[:SECTION_LIMIT]]
 
 
@@ -81,7 +94,7 @@ def follow_ups_filtered(*, user, when: str | None, today: datetime.date | None =
 
 def worklist(*, user, today: datetime.date | None = None) -> Worklist:
     """The user's worklist: due today, overdue, upcoming (the next two weeks), each with its
-    reason; three queries."""
+    reason and the customer's open offers; three queries."""
     today = today or timezone.localdate()
     return Worklist(
         today=_items(follow_ups_filtered(user=user, when="today", today=today)),

@@ -1,0 +1,119 @@
+"""Reads of suitable offers: a customer's suggestions, one suggestion, the 360° page's panel,
+the acceptance rates per rule, and the open-offer figures of the worklist rows.
+
+The customer must come from `customers.selectors.customer_get` (visible to the reader). The
+panel reads in a fixed number of queries (the open suggestions, the rules, the customer's
+facts); the acceptance rates are one aggregate query over the customers the reader may report
+on (REPORT_OFFERS: their branch for a branch manager, every customer for head office).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from compliance import access
+from customers import permissions
+from customers.models import Customer, DismissReason, Suggestion, SuggestionStatus
+from customers.outreach.offers.evaluation import evaluate
+from customers.outreach.offers.reasons import reasons_text
+from customers.outreach.offers.rules import active_rules, customer_facts
+
+PANEL_LIMIT = 20
+
+
+def suggestion_list(*, customer: Customer, status: str | None = None) -> QuerySet:
+    """The customer's suggestions (or those of `status`), open ones by priority, then newest."""
+    queryset = Suggestion.objects.filter(customer=customer).select_related("customer", "product", "rule",
+                                                                           "decided_by")
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("priority", "-created_at", "-pk")
+
+
+def suggestion_get(*, actor, pk: int) -> Suggestion:
+    """One suggestion of a customer `actor` may see. Raise Suggestion.DoesNotExist otherwise (the
+    same for a missing one)."""
+    return access.restrict(Suggestion.objects.select_related("customer", "product", "rule"), actor).get(pk=pk)
+
+
+def suggestion_rows(suggestions) -> list[dict]:
+    """Suggestions as rows with their reasons in words."""
+    return [{"suggestion": item, "product": item.product, "reasons": reasons_text(item.reasons)}
+            for item in suggestions]
+
+
+def customer_evaluation(*, customer: Customer):
+    """What the active rules make of `customer` now (evaluation.Evaluation), read-only."""
+    facts = customer_facts([customer.pk]).get(customer.pk)
+    if facts is None:
+        return None
+    return evaluate(facts, active_rules(), today=timezone.localdate())
+
+
+def offers_panel(actor, customer: Customer) -> dict | None:
+    """The 360° page's "Suitable offers" panel: open suggestions with their reasons, the
+    products a rule suggests but suitability withholds (with why), the suitable products not
+    yet suggested, and whether `actor` may work them. None for a merged record."""
+    if customer.merged_into_id:
+        return None
+    open_suggestions = suggestion_list(customer=customer, status=SuggestionStatus.OPEN)[:PANEL_LIMIT]
+    open_rows = suggestion_rows(open_suggestions)
+    evaluation = customer_evaluation(customer=customer)
+    suggested = {row["product"].pk for row in open_rows}
+    withheld, pending = [], []
+    if evaluation is not None:
+        withheld = [{"product": item.product, "rule": item.rule,
+                     "reasons": reasons_text(item.reasons, withheld=True)} for item in evaluation.withheld]
+        pending = [{"product": item.product, "rule": item.rule, "reasons": reasons_text(item.reasons)}
+                   for item in evaluation.offers if item.product.pk not in suggested]
+    return {
+        "customer": customer,
+        "open": open_rows,
+        "withheld": withheld,
+        "pending": pending,
+        "may_work": permissions.allows(actor, permissions.CustomerAction.WORK_OFFERS, customer),
+        "dismiss_reasons": DismissReason.choices,
+    }
+
+
+def acceptance_rates(*, actor) -> list[dict]:
+    """Per rule, over the customers `actor` may report on: suggestions made, open, accepted,
+    dismissed, expired, and the acceptance rate (accepted / decided, None before any decision),
+    in one aggregate query, by priority."""
+    customers = access.restrict(Customer.objects.all(), actor, permissions.CustomerAction.REPORT_OFFERS)
+    rows = (Suggestion.objects.filter(customer__in=customers.values("pk"))
+            .values("rule_id", "rule__name", "rule__priority", "rule__version", "product__code",
+                    "product__name")
+            .annotate(total=Count("pk"),
+                      open=Count("pk", filter=Q(status=SuggestionStatus.OPEN)),
+                      accepted=Count("pk", filter=Q(status=SuggestionStatus.ACCEPTED)),
+                      dismissed=Count("pk", filter=Q(status=SuggestionStatus.DISMISSED)),
+                      expired=Count("pk", filter=Q(status=SuggestionStatus.EXPIRED)))
+            .order_by("rule__priority", "rule_id"))
+    result = []
+    for row in rows:
+        decided = row["accepted"] + row["dismissed"]
+        result.append({
+            "rule": row["rule_id"], "rule_name": row["rule__name"], "rule_version": row["rule__version"],
+            "product_code": row["product__code"], "product_name": row["product__name"],
+            "total": row["total"], "open": row["open"], "accepted": row["accepted"],
+            "dismissed": row["dismissed"], "expired": row["expired"],
+            "acceptance_rate": round(row["accepted"] / decided, 4) if decided else None,
+        })
+    return result
+
+
+def open_offer_annotations(customer_field: str = "customer_id") -> dict:
+    """Annotations for a queryset of rows with a customer: `open_offers` (how many open
+    suggestions the customer has) and `top_offer` (the name of the first by priority), as
+    subqueries, so a list of rows reads them in its own query."""
+    open_suggestions = Suggestion.objects.filter(customer_id=OuterRef(customer_field),
+                                                 status=SuggestionStatus.OPEN)
+    count = open_suggestions.order_by().values("customer_id").annotate(count=Count("pk")).values("count")[:1]
+    top = open_suggestions.order_by("priority", "pk").values("product__name")[:1]
+    return {
+        "open_offers": Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
+        "top_offer": Subquery(top),
+    }

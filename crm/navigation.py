@@ -35,6 +35,8 @@ NAVIGATION: list[NavEntry] = [
     NavEntry(_("Imports"), "importjob-list", frozenset({Role.BRANCH_MANAGER.value})),
     NavEntry(_("Duplicates"), "customer-duplicates-overview", frozenset({Role.BRANCH_MANAGER.value})),
     NavEntry(_("Merges"), "merge-list", frozenset({Role.BRANCH_MANAGER.value})),
+    NavEntry(_("Offers"), "offer-report",
+             frozenset({Role.BRANCH_MANAGER.value, Role.COMPLIANCE_OFFICER.value})),
     NavEntry(_("API"), "api-docs", STAFF_ROLES),
     NavEntry(_("Audit"), "audit-event-list", frozenset({Role.COMPLIANCE_OFFICER.value})),
     NavEntry(_("Administration"), "admin:index", staff_only=True),

@@ -417,6 +417,7 @@ SPECTACULAR_SETTINGS = {
         "ConsentStatusEnum": "customers.models.ConsentStatus",
         "ContactOutcomeEnum": "customers.models.ContactOutcome",
         "FollowUpOutcomeEnum": "customers.models.FollowUpOutcome",
+        "DismissReasonEnum": "customers.models.DismissReason",
     },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)

@@ -58,12 +58,13 @@ class OffersMixin:
     @extend_schema(
         summary="Products the rules reach for a customer now, suitable or withheld with why",
         parameters=[CUSTOMER_ID],
-        responses={200: api.ConsideredOutputSerializer(many=True), **error_responses(404)},
+        responses={200: api.ConsideredOutputSerializer(many=True), **error_responses(403, 404)},
     )
     @action(detail=True, methods=["get"], url_path="offers/considered", url_name="offers-considered",
             filter_backends=[], pagination_class=None)
     def offers_considered(self, request, pk=None):
         customer = self.get_object()
+        permissions.check(request.user, CustomerAction.WORK_OFFERS, customer)
         evaluation = offers.customer_evaluation(customer=customer)
         rows = []
         if evaluation is not None:

@@ -4,7 +4,8 @@ customers in a fixed number of queries, and matching a rule against one customer
 `customer_facts(ids)` reads the customers with their profiles, their open needs, and their
 active holdings by product type with the deposits total in the bank's currency (a balance in a
 currency without an exchange rate counts as zero), in three queries whatever the number of
-customers; matching and suitability then run in Python.
+customers; `one_customer_facts(customer)` the same for a customer already read with its
+profile, in one query. Matching and suitability then run in Python.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
-from django.db.models import Case, DecimalField, OuterRef, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, DecimalField, F, OuterRef, Subquery, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.utils.translation import gettext as _
 
 from customers.models import (
@@ -116,41 +118,75 @@ def active_rules() -> list[OfferRule]:
     return list(OfferRule.objects.filter(is_active=True).select_related("product").order_by("priority", "pk"))
 
 
+def _profile_facts(customer: Customer) -> CustomerFacts:
+    """The facts on the customer row and its profile (loaded with it)."""
+    extra: dict = {}
+    if customer.kind == CustomerKind.INDIVIDUAL:
+        profile = getattr(customer, "individual", None)
+        if profile is not None:
+            # Decrypted here, for this customer's age check, and kept nowhere.
+            extra = {"risk_tolerance": profile.risk_tolerance, "date_of_birth": profile.date_of_birth,
+                     "credit_rating": profile.credit_rating}
+    else:
+        profile = getattr(customer, "corporate", None)
+        if profile is not None:
+            extra = {"credit_rating": profile.credit_rating}
+    return CustomerFacts(customer_id=customer.pk, kind=customer.kind, segment=customer.segment,
+                         aum=customer.aum, **extra)
+
+
+def _add_holding(facts: CustomerFacts, product_type: str, total: Decimal | None) -> None:
+    facts.held_types.add(product_type)
+    if product_type in DEPOSIT_PRODUCTS and total:
+        facts.deposits += max(total, Decimal("0"))
+
+
+def _rate():
+    return Subquery(ExchangeRate.objects.filter(currency=OuterRef("currency")).values("rate")[:1])
+
+
 def customer_facts(ids) -> dict[int, CustomerFacts]:
     """What the rules read about each customer of `ids` (three queries)."""
     ids = list(ids)
-    facts: dict[int, CustomerFacts] = {}
     customers = (Customer.objects.filter(pk__in=ids).select_related("individual", "corporate")
                  .only("pk", "kind", "segment", "aum", "individual__record_key", "individual__date_of_birth",
                        "individual__risk_tolerance", "individual__credit_rating", "corporate__credit_rating"))
-    for customer in customers:
-        if customer.kind == CustomerKind.INDIVIDUAL:
-            profile = getattr(customer, "individual", None)
-            extra = {"risk_tolerance": profile.risk_tolerance, "date_of_birth": profile.date_of_birth,
-                     "credit_rating": profile.credit_rating} if profile else {}
-        else:
-            profile = getattr(customer, "corporate", None)
-            extra = {"credit_rating": profile.credit_rating} if profile else {}
-        facts[customer.pk] = CustomerFacts(customer_id=customer.pk, kind=customer.kind,
-                                           segment=customer.segment, aum=customer.aum, **extra)
+    facts = {customer.pk: _profile_facts(customer) for customer in customers}
     for customer_id, need_type in (Need.objects.filter(customer_id__in=ids, status__in=OPEN_NEED_STATUSES)
                                    .values_list("customer_id", "need_type").distinct()):
         if customer_id in facts:
             facts[customer_id].open_needs.add(need_type)
-    rate = Subquery(ExchangeRate.objects.filter(currency=OuterRef("currency")).values("rate")[:1])
     money = DecimalField(max_digits=30, decimal_places=8)
     held = (Holding.objects.filter(customer_id__in=ids, status=HoldingStatus.ACTIVE)
             .values("customer_id", "product_type")
             .annotate(total=Sum(Case(When(currency=settings.BANK_CURRENCY, then="balance"),
-                                     default=Coalesce(rate, Value(Decimal("0")), output_field=money)
+                                     default=Coalesce(_rate(), Value(Decimal("0")), output_field=money)
                                      * Coalesce("balance", Value(Decimal("0"))),
                                      output_field=money)))
             .order_by())
     for row in held:
-        customer = facts.get(row["customer_id"])
-        if customer is None:
-            continue
-        customer.held_types.add(row["product_type"])
-        if row["product_type"] in DEPOSIT_PRODUCTS and row["total"]:
-            customer.deposits += max(row["total"], Decimal("0"))
+        if row["customer_id"] in facts:
+            _add_holding(facts[row["customer_id"]], row["product_type"], row["total"])
+    return facts
+
+
+def one_customer_facts(customer: Customer) -> CustomerFacts:
+    """`customer_facts` for one customer read with its profile (from `customer_get`), in one
+    query: its open needs and its active holdings as arrays beside its id."""
+    facts = _profile_facts(customer)
+    needs = Need.objects.filter(customer_id=OuterRef("pk"), status__in=OPEN_NEED_STATUSES).values("need_type")
+    holdings = Holding.objects.filter(customer_id=OuterRef("pk"), status=HoldingStatus.ACTIVE).values(
+        json=JSONObject(type=F("product_type"), balance=Cast("balance", CharField()), currency=F("currency"),
+                        rate=Cast(_rate(), CharField())))
+    row = Customer.objects.filter(pk=customer.pk).values(
+        open_need_types=ArraySubquery(needs), active_holdings=ArraySubquery(holdings)).first() or {}
+    facts.open_needs.update(row.get("open_need_types") or ())
+    totals: dict[str, Decimal] = {}
+    for holding in row.get("active_holdings") or ():
+        balance = Decimal(holding["balance"] or "0")
+        if holding["currency"] != settings.BANK_CURRENCY:
+            balance *= Decimal(holding["rate"] or "0")
+        totals[holding["type"]] = totals.get(holding["type"], Decimal("0")) + balance
+    for product_type, total in totals.items():
+        _add_holding(facts, product_type, total)
     return facts

@@ -18,7 +18,7 @@ from customers import permissions
 from customers.models import Customer, DismissReason, Suggestion, SuggestionStatus
 from customers.outreach.offers.evaluation import evaluate
 from customers.outreach.offers.reasons import reasons_text
-from customers.outreach.offers.rules import active_rules, customer_facts
+from customers.outreach.offers.rules import active_rules, one_customer_facts
 
 PANEL_LIMIT = 20
 
@@ -45,22 +45,23 @@ def suggestion_rows(suggestions) -> list[dict]:
 
 
 def customer_evaluation(*, customer: Customer):
-    """What the active rules make of `customer` now (evaluation.Evaluation), read-only."""
-    facts = customer_facts([customer.pk]).get(customer.pk)
-    if facts is None:
-        return None
-    return evaluate(facts, active_rules(), today=timezone.localdate())
+    """What the active rules make of `customer` now (evaluation.Evaluation), read-only: two
+    queries (the rules; the customer's needs and holdings) for a customer read with its profile."""
+    return evaluate(one_customer_facts(customer), active_rules(), today=timezone.localdate())
 
 
 def offers_panel(actor, customer: Customer) -> dict | None:
-    """The 360° page's "Suitable offers" panel: open suggestions with their reasons, the
-    products a rule suggests but suitability withholds (with why), the suitable products not
-    yet suggested, and whether `actor` may work them. None for a merged record."""
+    """The 360° page's "Suitable offers" panel: open suggestions with their reasons and, for
+    an actor who may work the customer's offers, the products a rule suggests but suitability
+    withholds (with why) and the suitable products not yet suggested. None for a merged record."""
     if customer.merged_into_id:
         return None
     open_suggestions = suggestion_list(customer=customer, status=SuggestionStatus.OPEN)[:PANEL_LIMIT]
     open_rows = suggestion_rows(open_suggestions)
-    evaluation = customer_evaluation(customer=customer)
+    may_work = permissions.allows(actor, permissions.CustomerAction.WORK_OFFERS, customer)
+    # What suitability withheld says something about the customer's profile (an age range, a
+    # rating): only for those who work the customer's offers.
+    evaluation = customer_evaluation(customer=customer) if may_work else None
     suggested = {row["product"].pk for row in open_rows}
     withheld, pending = [], []
     if evaluation is not None:
@@ -73,7 +74,7 @@ def offers_panel(actor, customer: Customer) -> dict | None:
         "open": open_rows,
         "withheld": withheld,
         "pending": pending,
-        "may_work": permissions.allows(actor, permissions.CustomerAction.WORK_OFFERS, customer),
+        "may_work": may_work,
         "dismiss_reasons": DismissReason.choices,
     }
 

@@ -265,3 +265,35 @@ def _admin():
     return UserFactory(
         role="administrator", branch=None, username="admin.rules", is_staff=True, is_superuser=True
     )
+
+
+def test_one_customers_facts_read_in_one_query_match_the_batch(
+    relationship_manager, branch, django_assert_num_queries
+):
+    from customers import selectors
+    from customers.models import ExchangeRate
+    from customers.outreach.offers.rules import one_customer_facts
+
+    ExchangeRate.objects.update_or_create(
+        currency="HKD", defaults={"rate": Decimal("0.9"), "as_of": "2026-12-01"}
+    )
+    customer = make_individual(
+        relationship_manager=relationship_manager,
+        branch=branch,
+        risk_tolerance="growth",
+        date_of_birth=years_ago(50),
+        credit_rating="B",
+    )
+    make_holding(customer, balance=Decimal("100000.00"))
+    make_holding(customer, balance=Decimal("50000.00"), currency="HKD", product_type="term_deposit")
+    make_holding(customer, balance=Decimal("7000.00"), product_type="fund", product_name="Fund")
+    services.need_record(actor=relationship_manager, customer=customer, need_type="investment")
+    visible = selectors.customer_get(actor=relationship_manager, pk=customer.pk)
+
+    with django_assert_num_queries(1):
+        one = one_customer_facts(visible)
+
+    assert one == customer_facts([customer.pk])[customer.pk]
+    assert one.deposits == Decimal("145000.00")
+    assert one.held_types == {"savings_account", "term_deposit", "fund"}
+    assert one.open_needs == {"investment"}

@@ -60,6 +60,25 @@ def test_the_customer_page_says_which_products_were_withheld_and_why(relationshi
     assert not Suggestion.objects.filter(customer=customer).exists()
 
 
+def test_only_those_who_work_the_offers_see_what_was_withheld(relationship_manager, branch, branch_staff):
+    customer = make_individual(
+        relationship_manager=relationship_manager,
+        branch=branch,
+        risk_tolerance="balanced",
+        date_of_birth=years_ago(80),
+    )
+    make_holding(customer, balance=Decimal("800000.00"))
+    url = reverse("customer-detail", args=[customer.pk])
+
+    worker = _client(relationship_manager).get(url).content.decode()
+    viewer = _client(branch_staff).get(url).content.decode()
+    considered = client_for(branch_staff).get(f"/api/v1/customers/{customer.pk}/offers/considered/")
+
+    assert "not offered: customer&#x27;s age is outside 18–75" in worker
+    assert "Considered, not offered" not in viewer and "age is outside" not in viewer
+    assert considered.status_code == 403
+
+
 def test_the_panel_reads_in_chinese(suggestion, relationship_manager):
     client = _client(relationship_manager)
     with translation.override("zh-hans"):
@@ -151,6 +170,20 @@ def test_the_acceptance_report_is_for_managers_and_head_office(request, suggesti
         body = response.content.decode()
         assert "Large deposits, no wealth product" in body
         assert "<svg" in body and 'data-testid="acceptance-table"' in body
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [
+        ("branch_manager", True),
+        ("compliance_officer", True),
+        ("relationship_manager", False),
+    ],
+)
+def test_the_navigation_links_the_report_for_those_who_may_read_it(request, who, shown):
+    body = _client(request.getfixturevalue(who)).get(reverse("home")).content.decode()
+
+    assert (f'href="{reverse("offer-report")}"' in body) is shown
 
 
 def test_the_report_page_redirects_anonymous_users_to_sign_in(client):

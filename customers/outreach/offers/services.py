@@ -96,7 +96,8 @@ def suggestions_generate(*, customer_ids: Iterable[int] | None = None, batch_siz
                          today: datetime.date | None = None) -> GenerationResult:
     """Compute suggestions for the active customers in a relationship manager's book (or only
     `customer_ids`), in primary-key batches of `batch_size`, each batch in its own transaction
-    and a fixed number of queries. Safe to rerun: a committed batch inserts nothing again."""
+    and a fixed number of queries; a full run also expires the open suggestions of customers
+    no longer in a book. Safe to rerun: a committed batch inserts nothing again."""
     today = today or timezone.localdate()
     rules = active_rules()
     total = GenerationResult()
@@ -115,6 +116,13 @@ def suggestions_generate(*, customer_ids: Iterable[int] | None = None, batch_siz
         total.created += batch.created
         total.expired += batch.expired
         last_id = ids[-1]
+    if customer_ids is None:
+        # Customers who left the books (closed, dormant, merged away, without an RM) keep no
+        # open offers: one statement.
+        with transaction.atomic():
+            left = (Suggestion.objects.filter(status=SuggestionStatus.OPEN)
+                    .exclude(customer__in=scope.values("pk")))
+            total.expired += left.update(status=SuggestionStatus.EXPIRED, decided_at=timezone.now())
     if total.created or total.expired:
         with transaction.atomic():
             audit_record(actor=None, action="suggestions.generated", extra=total.as_dict())

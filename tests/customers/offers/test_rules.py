@@ -297,3 +297,15 @@ def test_one_customers_facts_read_in_one_query_match_the_batch(
     assert one.deposits == Decimal("145000.00")
     assert one.held_types == {"savings_account", "term_deposit", "fund"}
     assert one.open_needs == {"investment"}
+
+
+def test_customers_who_left_the_books_keep_no_open_offers(saver, exporter, relationship_manager):
+    offers.suggestions_generate()
+    saver.status = "closed"
+    saver.save(update_fields=["status"])
+
+    result = offers.suggestions_generate()
+
+    assert result.expired == 1
+    assert set(Suggestion.objects.filter(customer=saver).values_list("status", flat=True)) == {"expired"}
+    assert set(Suggestion.objects.filter(customer=exporter).values_list("status", flat=True)) == {"open"}

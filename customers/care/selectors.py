@@ -62,18 +62,17 @@ def _workable_customers(user) -> QuerySet:
 
 def follow_ups_of(*, user) -> QuerySet:
     """Open follow-ups `user` works: assigned to them or to an RM whose book they cover today,
-    of customers they may work."""
+    of customers they may work, each with its customer's open offers (`open_offers`, `top_offer`)."""
     assignees = Q(assigned_to_id=user.pk)
     covered = permissions.delegated_managers(user)
     if covered:
         assignees |= Q(assigned_to_id__in=covered)
     return (FollowUp.objects.filter(assignees, status__in=OPEN_STATUSES)
             .filter(customer__in=_workable_customers(user).values("pk"))
-            .select_related("customer"))
+            .select_related("customer").annotate(**open_offer_annotations()))
 
 
 def _items(queryset: QuerySet) -> list[WorklistItem]:
-    queryset = queryset.annotate(**open_offer_annotations())
     return [WorklistItem(follow_up=item, reason=reason_text(item)) for item in queryset[:SECTION_LIMIT]]
 
 
@@ -106,7 +105,8 @@ def worklist(*, user, today: datetime.date | None = None) -> Worklist:
 def follow_up_get(*, user, pk: int) -> FollowUp:
     """One follow-up of a customer `user` may see. Raise FollowUp.DoesNotExist otherwise (the
     same for a missing one)."""
-    return access.restrict(FollowUp.objects.select_related("customer"), user).get(pk=pk)
+    return (access.restrict(FollowUp.objects.select_related("customer"), user)
+            .annotate(**open_offer_annotations()).get(pk=pk))
 
 
 def appointments_between(*, user, start: datetime.datetime, end: datetime.datetime) -> QuerySet:

@@ -440,3 +440,28 @@ def test_expired_suggestions_keep_their_decision_time(saver, relationship_manage
     assert expired.decided_at is not None and expired.decided_at <= timezone.now() + datetime.timedelta(
         seconds=1
     )
+
+
+def test_the_follow_ups_api_gives_each_row_its_customers_open_offers(saver, relationship_manager):
+    follow_up = FollowUp.objects.create(
+        customer=saver,
+        assigned_to=relationship_manager,
+        cycle_key="plan:api",
+        reason="plan",
+        reason_data={"months": 1},
+        due_on=timezone.localdate(),
+    )
+    offers.suggestions_refresh(actor=relationship_manager, customer=saver)
+    api = client_for(relationship_manager)
+
+    listed = api.get("/api/v1/follow-ups/?when=today").json()["results"]
+    one = api.get(f"/api/v1/follow-ups/{follow_up.pk}/").json()
+    completed = api.post(
+        f"/api/v1/follow-ups/{follow_up.pk}/complete/", {"outcome": "reached"}, format="json"
+    )
+
+    expected = (1, "Steady Income Wealth Management Product")
+    assert [(row["open_offers"], row["top_offer"]) for row in listed] == [expected]
+    assert (one["open_offers"], one["top_offer"]) == expected
+    assert completed.status_code == 200
+    assert (completed.json()["open_offers"], completed.json()["status"]) == (1, "done")

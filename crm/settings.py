@@ -358,6 +358,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@bank.example")
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://localhost:8000").rstrip("/")
 # Relationship care: how many days ahead scheduled follow-ups are created.
 CARE_LOOKAHEAD_DAYS = env.int("CARE_LOOKAHEAD_DAYS", default=7)
+# A product the RM accepted or dismissed for a customer is not suggested to them again for so long.
+OFFERS_COOL_OFF_DAYS = env.int("OFFERS_COOL_OFF_DAYS", default=90)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

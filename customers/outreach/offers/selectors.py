@@ -9,6 +9,9 @@ on (REPORT_OFFERS: their branch for a branch manager, every customer for head of
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -21,6 +24,17 @@ from customers.outreach.offers.reasons import reasons_text
 from customers.outreach.offers.rules import active_rules, one_customer_facts
 
 PANEL_LIMIT = 20
+DECIDED_STATUSES = (SuggestionStatus.ACCEPTED, SuggestionStatus.DISMISSED)
+
+
+def recently_decided(customer_ids: list[int]) -> set[tuple[int, int]]:
+    """(customer, product) pairs the RM accepted or dismissed within OFFERS_COOL_OFF_DAYS: not
+    suggested again meanwhile (an accepted product shows in the holdings only once core banking
+    reports it; a dismissed one should not come back the next morning). One query."""
+    since = timezone.now() - datetime.timedelta(days=settings.OFFERS_COOL_OFF_DAYS)
+    return set(Suggestion.objects.filter(
+        customer_id__in=customer_ids, status__in=DECIDED_STATUSES,
+        decided_at__gte=since).values_list("customer_id", "product_id"))
 
 
 def suggestion_list(*, customer: Customer, status: str | None = None) -> QuerySet:
@@ -56,13 +70,17 @@ def offers_panel(actor, customer: Customer) -> dict | None:
     withholds (with why) and the suitable products not yet suggested. None for a merged record."""
     if customer.merged_into_id:
         return None
-    open_suggestions = suggestion_list(customer=customer, status=SuggestionStatus.OPEN)[:PANEL_LIMIT]
-    open_rows = suggestion_rows(open_suggestions)
+    # One query: the open suggestions and those decided within the cool-off (not offered again).
+    since = timezone.now() - datetime.timedelta(days=settings.OFFERS_COOL_OFF_DAYS)
+    recent = list(suggestion_list(customer=customer).filter(
+        Q(status=SuggestionStatus.OPEN)
+        | Q(status__in=DECIDED_STATUSES, decided_at__gte=since))[:PANEL_LIMIT * 10])
+    open_rows = suggestion_rows([item for item in recent if item.is_open][:PANEL_LIMIT])
     may_work = permissions.allows(actor, permissions.CustomerAction.WORK_OFFERS, customer)
     # What suitability withheld says something about the customer's profile (an age range, a
     # rating): only for those who work the customer's offers.
     evaluation = customer_evaluation(customer=customer) if may_work else None
-    suggested = {row["product"].pk for row in open_rows}
+    suggested = {item.product_id for item in recent}
     withheld, pending = [], []
     if evaluation is not None:
         withheld = [{"product": item.product, "rule": item.rule,

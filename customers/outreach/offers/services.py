@@ -36,6 +36,7 @@ from customers.models import (
 from customers.outreach.offers.catalogue import product_validate
 from customers.outreach.offers.evaluation import evaluate
 from customers.outreach.offers.rules import active_rules, customer_facts, rule_validate
+from customers.outreach.offers.selectors import recently_decided
 
 OBJECT_TYPE = "customers.suggestion"
 BATCH_SIZE = 2000
@@ -53,9 +54,11 @@ class GenerationResult:
 
 
 def _store(ids: list[int], rules: list[OfferRule], today: datetime.date) -> GenerationResult:
-    """Suggest what the rules offer the customers of `ids`, expire what they no longer offer."""
+    """Suggest what the rules offer the customers of `ids` (but what the RM decided on lately),
+    expire what they no longer offer."""
     facts = customer_facts(ids)
     result = GenerationResult(customers=len(facts))
+    cooling = recently_decided(list(facts))
     wanted: dict[int, set[int]] = {}
     rows = []
     for customer_id, customer in facts.items():
@@ -63,7 +66,8 @@ def _store(ids: list[int], rules: list[OfferRule], today: datetime.date) -> Gene
         wanted[customer_id] = evaluation.product_ids
         rows.extend(Suggestion(customer_id=customer_id, product_id=offer.product.pk, rule=offer.rule,
                                rule_version=offer.rule.version, priority=offer.rule.priority,
-                               reasons=offer.reasons) for offer in evaluation.offers)
+                               reasons=offer.reasons) for offer in evaluation.offers
+                    if (customer_id, offer.product.pk) not in cooling)
     stale = [pk for pk, customer_id, product_id in Suggestion.objects.filter(
         customer_id__in=list(facts), status=SuggestionStatus.OPEN,
     ).values_list("pk", "customer_id", "product_id")

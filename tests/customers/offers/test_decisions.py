@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from compliance.models import AuditEvent
 from customers.models import Interaction, Suggestion
@@ -72,12 +75,23 @@ def test_a_decided_suggestion_cannot_be_decided_again(suggestion, relationship_m
     assert Suggestion.objects.get(pk=suggestion.pk).status == "dismissed"
 
 
-def test_after_a_dismissal_the_product_may_be_suggested_again(suggestion, relationship_manager):
-    offers.suggestion_dismiss(actor=relationship_manager, suggestion=suggestion, reason="not_now")
+@pytest.mark.parametrize("decision", ["accept", "dismiss"])
+def test_a_decided_product_is_not_suggested_again_until_the_cool_off_ends(
+    suggestion, relationship_manager, settings, decision
+):
+    if decision == "accept":
+        offers.suggestion_accept(actor=relationship_manager, suggestion=suggestion)
+    else:
+        offers.suggestion_dismiss(actor=relationship_manager, suggestion=suggestion, reason="not_now")
 
-    result = offers.suggestions_refresh(actor=relationship_manager, customer=suggestion.customer)
+    during = offers.suggestions_refresh(actor=relationship_manager, customer=suggestion.customer)
+    Suggestion.objects.filter(pk=suggestion.pk).update(
+        decided_at=timezone.now() - datetime.timedelta(days=settings.OFFERS_COOL_OFF_DAYS + 1)
+    )
+    after = offers.suggestions_refresh(actor=relationship_manager, customer=suggestion.customer)
 
-    assert result.created == 1
+    assert during.created == 0
+    assert after.created == 1
     assert Suggestion.objects.filter(customer=suggestion.customer, status="open").count() == 1
 
 

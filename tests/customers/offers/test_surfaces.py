@@ -465,3 +465,12 @@ def test_the_follow_ups_api_gives_each_row_its_customers_open_offers(saver, rela
     assert (one["open_offers"], one["top_offer"]) == expected
     assert completed.status_code == 200
     assert (completed.json()["open_offers"], completed.json()["status"]) == (1, "done")
+
+
+def test_a_dismissed_product_is_not_shown_as_suitable_again(suggestion, relationship_manager):
+    offers.suggestion_dismiss(actor=relationship_manager, suggestion=suggestion, reason="not_interested")
+
+    body = _client(relationship_manager).get(reverse("customer-detail", args=[suggestion.customer_id]))
+
+    assert 'data-testid="pending-suggestions"' not in body.content.decode()
+    assert body.context["panels"]["main"][0]["context"]["pending"] == []

@@ -43,6 +43,8 @@ NAVIGATION: list[NavEntry] = [
     NavEntry(_("Merges"), "merge-list", frozenset({Role.BRANCH_MANAGER.value})),
     NavEntry(_("Campaigns"), "campaign-list",
              frozenset({Role.BRANCH_MANAGER.value, Role.COMPLIANCE_OFFICER.value})),
+    NavEntry(_("Offers"), "offer-report",
+             frozenset({Role.BRANCH_MANAGER.value, Role.COMPLIANCE_OFFICER.value})),
     NavEntry(_("API"), "api-docs", STAFF_ROLES),
     NavEntry(_("Audit"), "audit-event-list", frozenset({Role.COMPLIANCE_OFFICER.value})),
     NavEntry(_("Privacy requests"), "privacy-request-list", frozenset({Role.COMPLIANCE_OFFICER.value})),

@@ -335,6 +335,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "customers.care.tasks.generate_follow_ups",
         "schedule": crontab(hour=3, minute=0),  # bank time; after AUM (01:30) and segments (02:00)
     },
+    "customers-generate-suggestions": {
+        "task": "customers.outreach.offers.tasks.generate_suggestions",
+        "schedule": crontab(hour=3, minute=30),  # bank time; the rules read AUM (01:30) and segments (02:00)
+    },
     "customers-send-follow-up-digests": {
         "task": "customers.care.tasks.send_follow_up_digests",
         "schedule": crontab(hour=7, minute=30),  # bank time: each RM's morning digest
@@ -422,6 +426,8 @@ LOYALTY_SURVEY_LINK_DAYS = env.int("LOYALTY_SURVEY_LINK_DAYS", default=14)
 LOYALTY_SURVEY_VISIT_LOOKBACK_HOURS = env.int("LOYALTY_SURVEY_VISIT_LOOKBACK_HOURS", default=72)
 LOYALTY_SURVEY_CHANNELS = env.list("LOYALTY_SURVEY_CHANNELS", default=["sms", "email", "app_push"])
 LOYALTY_SURVEY_DELIVERY = env.str("LOYALTY_SURVEY_DELIVERY", default="loyalty.surveys.delivery.log_delivery")
+# A product the RM accepted or dismissed for a customer is not suggested to them again for so long.
+OFFERS_COOL_OFF_DAYS = env.int("OFFERS_COOL_OFF_DAYS", default=90)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -489,6 +495,7 @@ SPECTACULAR_SETTINGS = {
         "PreferredLanguageEnum": LANGUAGES,
         "EventKindEnum": "loyalty.models.EventKind",
         "SurveyTriggerEnum": "loyalty.models.SurveyTrigger",
+        "DismissReasonEnum": "customers.models.DismissReason",
     },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)

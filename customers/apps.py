@@ -20,10 +20,21 @@ class CustomersConfig(AppConfig):
         # Role permissions are granted by a migration; this restores them after a flush.
         post_migrate.connect(_ensure_role_permissions, sender=self)
         post_migrate.connect(_ensure_care_defaults, sender=self)
+        post_migrate.connect(_ensure_offer_defaults, sender=self)
+        _register_panels()
         # Celery's autodiscovery imports only `tasks` modules; the import tasks live apart.
         from customers.care import tasks as care_tasks  # noqa: F401
         from customers.intake import tasks  # noqa: F401
         from customers.outreach.campaigns import tasks as campaign_tasks  # noqa: F401
+        from customers.outreach.offers import tasks as offer_tasks  # noqa: F401
+
+
+def _register_panels() -> None:
+    from customers.outreach.offers.selectors import offers_panel
+    from customers.overview.panels import CustomerPanel, register_customer_panel
+
+    register_customer_panel(CustomerPanel(name="offers", template="customers/offers/_panel.html",
+                                          context=offers_panel, order=10, column="main"))
 
 
 def _ensure_role_permissions(sender, using="default", apps=None, **kwargs) -> None:
@@ -52,3 +63,14 @@ def _ensure_care_defaults(sender, using="default", apps=None, **kwargs) -> None:
     except LookupError:
         return
     ensure_defaults(contact_plan, trigger_rule, using=using)
+
+
+def _ensure_offer_defaults(sender, using="default", apps=None, **kwargs) -> None:
+    from customers.outreach.offers.defaults import ensure_defaults
+
+    try:
+        product = (apps or sender.apps).get_model("customers", "Product")
+        rule = (apps or sender.apps).get_model("customers", "OfferRule")
+    except LookupError:
+        return
+    ensure_defaults(product, rule, using=using)

@@ -164,6 +164,8 @@ class CustomerAction(StrEnum):
     MANAGE_CONSENT = "manage_consent"  # record or withdraw the customer's consent to be contacted
     PLACE_HOLD = "place_hold"  # place or lift a contact hold (a cool-off from outreach)
     APPLY_PRIVACY_REQUEST = "apply_privacy_request"  # carry out a data subject's request (compliance)
+    WORK_OFFERS = "work_offers"  # refresh, accept or dismiss the customer's suggested offers
+    REPORT_OFFERS = "report_offers"  # count the customer's suggestions in the acceptance report
 
 
 class SettingsAction(StrEnum):
@@ -177,6 +179,8 @@ class SettingsAction(StrEnum):
     CONTACT_PLANS = "configure_contact_plans"  # how often each segment is contacted
     TRIGGER_RULES = "configure_trigger_rules"  # the life events that create follow-ups
     CONTACT_CAPS = "configure_contact_caps"  # how often a customer may be contacted per purpose
+    OFFER_CATALOGUE = "configure_offer_catalogue"  # the products that may be suggested
+    OFFER_RULES = "configure_offer_rules"  # the rules that suggest them
 
 
 SETTINGS_RULES: dict[str, tuple[str, ...]] = {
@@ -186,6 +190,8 @@ SETTINGS_RULES: dict[str, tuple[str, ...]] = {
     SettingsAction.CONTACT_PLANS: ("customers.change_contactplan",),
     SettingsAction.TRIGGER_RULES: ("customers.change_triggerrule",),
     SettingsAction.CONTACT_CAPS: ("customers.change_contactcap",),
+    SettingsAction.OFFER_CATALOGUE: ("customers.change_product",),
+    SettingsAction.OFFER_RULES: ("customers.change_offerrule",),
 }
 
 
@@ -255,6 +261,10 @@ RULES: dict[str, tuple[Grant, ...]] = {
     # The campaign's managers, and core banking or the app reporting what the customer did.
     CampaignAction.RECORD_RESPONSE: (Grant((MANAGE_CAMPAIGN,), Scope.BRANCH),
                                      Grant((CHANGE,), Scope.HEAD_OFFICE)),
+    # Like follow-ups: the customer's RM or the delegate, and the branch manager.
+    CustomerAction.WORK_OFFERS: (Grant((CHANGE,), Scope.CLEAR), Grant((REASSIGN,), Scope.BRANCH)),
+    # The acceptance report: the branch manager for the branch, head office for everyone.
+    CustomerAction.REPORT_OFFERS: (Grant((REASSIGN,), Scope.BRANCH), Grant((VIEW,), Scope.HEAD_OFFICE)),
 }
 
 REFUSALS = {
@@ -286,12 +296,16 @@ REFUSALS = {
     CampaignAction.MANAGE: _("Only a branch manager (for the branch) or head office may run campaigns."),
     CampaignAction.APPROVE: _("You may not approve campaigns."),
     CampaignAction.RECORD_RESPONSE: _("You may not record responses to campaigns."),
+    CustomerAction.WORK_OFFERS: _("You may not work this customer's offers."),
+    CustomerAction.REPORT_OFFERS: _("Only branch managers and head office see the offer reports."),
     SettingsAction.SEGMENT_RULES: _("You may not change the segmentation rules."),
     SettingsAction.CONTACT_PLANS: _("You may not change the contact plans."),
     SettingsAction.TRIGGER_RULES: _("You may not change the trigger rules."),
     SettingsAction.ADD_EXCHANGE_RATE: _("You may not change the exchange rates."),
     SettingsAction.CHANGE_EXCHANGE_RATE: _("You may not change the exchange rates."),
     SettingsAction.CONTACT_CAPS: _("You may not change the contact caps."),
+    SettingsAction.OFFER_CATALOGUE: _("You may not change the offer catalogue."),
+    SettingsAction.OFFER_RULES: _("You may not change the offer rules."),
 }
 
 

@@ -59,6 +59,8 @@ ACTION_LABELS = {
     CustomerAction.MANAGE_CONSENT: _("record or withdraw consent"),
     CustomerAction.PLACE_HOLD: _("place or lift a contact hold"),
     CustomerAction.APPLY_PRIVACY_REQUEST: _("carry out a privacy request"),
+    CustomerAction.WORK_OFFERS: _("work suggested offers"),
+    CustomerAction.REPORT_OFFERS: _("count in the offer acceptance report"),
 }
 
 

@@ -110,6 +110,7 @@ def register_protected_models() -> None:
         Need,
         OutboundMessage,
         SegmentOverride,
+        Suggestion,
     )
     from customers.permissions import CustomerPolicy
 
@@ -188,6 +189,12 @@ def register_protected_models() -> None:
         fields=[access.SensitiveField("subject", "subject", "text", _("subject")),
                 access.SensitiveField("body", "body", "text", _("message"))],
     )
+    # The RM's note on accepting or dismissing an offer is free text about the customer.
+    access.register(
+        Suggestion,
+        policy=CustomerChildPolicy(Suggestion),
+        fields=[access.SensitiveField("decision_note", "decision_note", "text", _("decision note"))],
+    )
 
 
 def _sees_records(model, user, ids, *, clear_fields=()) -> bool:
@@ -209,9 +216,11 @@ def register_replay_checks() -> None:
         Interaction,
         Need,
         SegmentOverride,
+        Suggestion,
     )
 
-    for model in (Customer, Holding, Interaction, Need, SegmentOverride, ConsentEvent, ContactHold):
+    for model in (Customer, Holding, Interaction, Need, SegmentOverride, ConsentEvent, ContactHold,
+                  Suggestion):
         idempotency.register_replay_check(model._meta.label_lower, functools.partial(_sees_records, model))
     idempotency.register_replay_check(ImportJob._meta.label_lower, import_jobs_visible)
     idempotency.register_replay_check("customers.campaign", _sees_campaigns)
@@ -281,7 +290,8 @@ def register_audit_labels() -> None:
         field_labels.update({name: spec.label for name, spec in access.sensitive_fields(model).items()})
     # The export's columns that are not field names.
     field_labels.update({"evidence_reference": _("evidence reference"),
-                         "lift_reason": _("reason for lifting")})
+                         "lift_reason": _("reason for lifting"),
+                         "decision_note": _("decision note")})
     field_labels.update({"name": _("Name"), "branch": _("Branch"), "last_contact": _("Last contact")})
     # The object permissions a book grant or revocation lists.
     field_labels.update({"view_customer": _("See the customer"),
@@ -305,6 +315,12 @@ def register_audit_labels() -> None:
         "appointment.cancelled": _("Appointment cancelled"),
         "contact_plan.saved": _("Contact plan saved"),
         "trigger_rule.saved": _("Trigger rule saved"),
+        "suggestions.refreshed": _("Offer suggestions refreshed"),
+        "suggestions.generated": _("Offer suggestions generated"),
+        "suggestion.accepted": _("Offer accepted"),
+        "suggestion.dismissed": _("Offer dismissed"),
+        "offer_product.saved": _("Offer product saved"),
+        "offer_rule.saved": _("Offer rule saved"),
         "segment_overrides.expired": _("Segment overrides expired"),
         "segments.recomputed": _("Segments recomputed"),
         "campaign.created": _("Campaign prepared"),

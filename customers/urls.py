@@ -12,6 +12,7 @@ from customers.views import (
     export,
     list_views,
     listing,
+    offers,
     outreach,
 )
 
@@ -40,6 +41,7 @@ urlpatterns = [
     path("appointments/<int:pk>/cancel/", care.appointment_cancel, name="appointment-cancel"),
     path("notifications/", care.notifications, name="notification-list"),
     path("<int:pk>/appointments/new/", care.appointment_create, name="appointment-create"),
+    path("offers/report/", offers.offer_report, name="offer-report"),
     path("<int:pk>/", detail.customer_detail, name="customer-detail"),
     path("<int:pk>/duplicates/notice/", duplicates.customer_duplicates_notice,
          name="customer-duplicates-notice"),
@@ -53,4 +55,8 @@ urlpatterns = [
     path("<int:pk>/consents/", outreach.customer_consent_record, name="customer-consent-record"),
     path("<int:pk>/holds/", outreach.customer_hold_place, name="customer-hold-place"),
     path("<int:pk>/holds/lift/", outreach.customer_hold_lift, name="customer-hold-lift"),
+    path("<int:pk>/offers/refresh/", offers.suggestions_refresh, name="suggestion-refresh"),
+    path("<int:pk>/offers/<int:suggestion_id>/accept/", offers.suggestion_accept, name="suggestion-accept"),
+    path("<int:pk>/offers/<int:suggestion_id>/dismiss/", offers.suggestion_dismiss,
+         name="suggestion-dismiss"),
 ]

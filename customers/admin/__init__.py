@@ -19,6 +19,7 @@ reference   exchange rates
 care        contact plans, trigger rules, follow-ups
 outreach    consent, contact holds and the contact log (read-only), contact caps (through services)
 campaigns   campaigns (cancelled through the service), recipients and recorded messages (read-only)
+offers      the offer catalogue and rules (through services), suggestions (read-only)
 
 Saves of reference data go through services (customers.segmentation.services,
 customers.reference_data), which audit them; those pages write no admin log entry, so each
@@ -32,6 +33,7 @@ from customers.admin import (
     customers,
     intake,
     list_views,
+    offers,
     outreach,
     records,
     reference,
@@ -41,4 +43,4 @@ from customers.admin.customers import CustomerAdmin
 from customers.admin.segments import SegmentRuleSetAdmin
 
 __all__ = ["CustomerAdmin", "SegmentRuleSetAdmin", "books", "campaigns", "care", "customers", "intake",
-           "list_views", "outreach", "records", "reference", "segments"]
+           "list_views", "offers", "outreach", "records", "reference", "segments"]

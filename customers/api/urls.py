@@ -5,6 +5,7 @@ from __future__ import annotations
 from customers.api.views import CustomerViewSet, ImportJobViewSet, ListViewViewSet
 from customers.api.views.campaigns import CampaignViewSet
 from customers.api.views.care import AppointmentViewSet, FollowUpViewSet
+from customers.api.views.offers import OfferAcceptanceViewSet
 
 
 def register(router) -> None:
@@ -16,6 +17,7 @@ def register(router) -> None:
     router.register("follow-ups", FollowUpViewSet, basename="api-follow-up")
     router.register("appointments", AppointmentViewSet, basename="api-appointment")
     router.register("campaigns", CampaignViewSet, basename="api-campaign")
+    router.register("offer-acceptance-rates", OfferAcceptanceViewSet, basename="api-offer-acceptance")
 
 
 urlpatterns: list = []

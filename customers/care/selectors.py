@@ -2,8 +2,9 @@
 the calendar of appointments, the notification inbox.
 
 The worklist holds the open follow-ups assigned to the user or to an RM whose book the user
-covers today, of customers the user may work (WORK_FOLLOW_UP); each section is one query,
-whatever the number of follow-ups.
+covers today, of customers the user may work (WORK_FOLLOW_UP), each with the customer's open
+offer suggestions (how many, and the first product by priority, read as subqueries); each
+section is one query, whatever the number of follow-ups.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from compliance import access
 from customers import permissions
 from customers.care.reasons import reason_text
 from customers.models import OPEN_STATUSES, Appointment, Customer, FollowUp, Notification
+from customers.outreach.offers import open_offer_annotations
 
 SECTION_LIMIT = 50
 UPCOMING_DAYS = 14
@@ -31,6 +33,16 @@ class WorklistItem:
     @property
     def customer(self) -> Customer:
         return self.follow_up.customer
+
+    @property
+    def open_offers(self) -> int:
+        """How many open offer suggestions the customer has."""
+        return getattr(self.follow_up, "open_offers", 0) or 0
+
+    @property
+    def top_offer(self) -> str:
+        """The name of the customer's first open suggestion by priority ("" for none)."""
+        return getattr(self.follow_up, "top_offer", None) or ""
 
 
 @dataclass(frozen=True)
@@ -50,14 +62,14 @@ def _workable_customers(user) -> QuerySet:
 
 def follow_ups_of(*, user) -> QuerySet:
     """Open follow-ups `user` works: assigned to them or to an RM whose book they cover today,
-    of customers they may work."""
+    of customers they may work, each with its customer's open offers (`open_offers`, `top_offer`)."""
     assignees = Q(assigned_to_id=user.pk)
     covered = permissions.delegated_managers(user)
     if covered:
         assignees |= Q(assigned_to_id__in=covered)
     return (FollowUp.objects.filter(assignees, status__in=OPEN_STATUSES)
             .filter(customer__in=_workable_customers(user).values("pk"))
-            .select_related("customer"))
+            .select_related("customer").annotate(**open_offer_annotations()))
 
 
 def _items(queryset: QuerySet) -> list[WorklistItem]:
@@ -81,7 +93,7 @@ def follow_ups_filtered(*, user, when: str | None, today: datetime.date | None =
 
 def worklist(*, user, today: datetime.date | None = None) -> Worklist:
     """The user's worklist: due today, overdue, upcoming (the next two weeks), each with its
-    reason; three queries."""
+    reason and the customer's open offers; three queries."""
     today = today or timezone.localdate()
     return Worklist(
         today=_items(follow_ups_filtered(user=user, when="today", today=today)),
@@ -93,7 +105,8 @@ def worklist(*, user, today: datetime.date | None = None) -> Worklist:
 def follow_up_get(*, user, pk: int) -> FollowUp:
     """One follow-up of a customer `user` may see. Raise FollowUp.DoesNotExist otherwise (the
     same for a missing one)."""
-    return access.restrict(FollowUp.objects.select_related("customer"), user).get(pk=pk)
+    return (access.restrict(FollowUp.objects.select_related("customer"), user)
+            .annotate(**open_offer_annotations()).get(pk=pk))
 
 
 def appointments_between(*, user, start: datetime.datetime, end: datetime.datetime) -> QuerySet:

@@ -70,6 +70,15 @@ def _first_worklists(as_of: datetime.date) -> str:
     return f"Follow-ups: {result.planned:,} from contact plans, {triggered:,} from life events"
 
 
+def _first_suggestions(as_of: datetime.date) -> str:
+    """Run the nightly offer suggestions, so the worklist rows and the customer pages show
+    suitable offers from the first morning."""
+    from customers.outreach.offers import suggestions_generate
+
+    result = suggestions_generate(today=as_of)
+    return f"Offer suggestions: {result.created:,} for {result.customers:,} customers in books"
+
+
 @dataclass(frozen=True)
 class _RunContext:
     """What every batch needs; set before worker processes fork."""
@@ -170,6 +179,7 @@ def seed_customers(*, customers: int, seed: int, as_of: datetime.date | None = N
         yield summary
     yield _first_worklists(as_of)
     yield consents_summary(seed_consents(seed=seed, as_of=as_of))
+    yield _first_suggestions(as_of)
     elapsed = time.perf_counter() - started
     yield (f"Generated {total.customers:,} customers ({total.individuals:,} individuals, "
            f"{total.corporates:,} corporates), {total.holdings:,} holdings, {total.interactions:,} "

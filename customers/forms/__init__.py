@@ -12,6 +12,7 @@ from crm.models import Branch
 from crm.roles import Role
 from crm.selectors import staff_in_branch
 from customers.filtersets import MAX_NOT_CONTACTED_DAYS, ORDERING
+from customers.forms.offers import SuggestionAcceptForm, SuggestionDismissForm  # noqa: F401
 from customers.forms.outreach import ConsentRecordForm, ContactHoldLiftForm, ContactHoldPlaceForm  # noqa: F401
 from customers.models import (
     CORPORATE_SEGMENTS,

@@ -52,6 +52,18 @@ from customers.models.list_views import (  # noqa: F401
     SavedListView,
     validate_list_view_filters,
 )
+from customers.models.offers import (  # noqa: F401
+    CREDIT_PRODUCTS,
+    CREDIT_RATING_SCALE,
+    DEPOSIT_PRODUCTS,
+    RISK_TOLERANCE_LEVELS,
+    DismissReason,
+    OfferRule,
+    Product,
+    RiskLevel,
+    Suggestion,
+    SuggestionStatus,
+)
 from customers.models.outreach import (  # noqa: F401
     RECORDED_SOURCES,
     Consent,

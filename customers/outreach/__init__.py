@@ -1,4 +1,4 @@
-"""Consent and the one contact-pressure policy every outreach goes through.
+"""Consent, the one contact-pressure policy every outreach goes through, and suitable offers.
 
 It sits above the writes on the party core (`services`) and below the pages and the API:
 
@@ -9,6 +9,8 @@ It sits above the writes on the party core (`services`) and below the pages and 
     holds      contact holds placed and lifted by people and other apps
     caps       contact caps (configuration)
     selectors  consent, holds and the contact log of one customer; the 360° page's panel
+    offers     suitable offers: the catalogue, rules, suitability and suggestions (a package,
+               imported as `from customers.outreach import offers`)
 
 Callers use the names below (`from customers import outreach; outreach.contact_request(...)`).
 """

@@ -39,8 +39,11 @@ from customers.models import (
     Interaction,
     MergeRecord,
     Need,
+    OfferRule,
+    Product,
     RevealGrant,
     SegmentOverride,
+    Suggestion,
 )
 from customers.permissions import CHANGE, ROLE_PERMISSIONS, VIEW
 from customers.permissions import CustomerAction as A
@@ -60,11 +63,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 OFFERS = {
     "page": {A.VIEW, A.VIEW_CLEAR, A.CHANGE, A.REASSIGN, A.OVERRIDE_SEGMENT, A.REVEAL, A.MERGE,
              A.MANAGE_BOOKS, A.LOG_INTERACTION, A.RECORD_NEED, A.WORK_FOLLOW_UP, A.MANAGE_CONSENT,
-             A.PLACE_HOLD},
+             A.PLACE_HOLD, A.WORK_OFFERS, A.REPORT_OFFERS},
     "fragment": {A.VIEW},
     "api": {A.VIEW, A.VIEW_CLEAR, A.ADD, A.CHANGE, A.CHANGE_BRANCH, A.CHANGE_REFERENCE, A.CHANGE_HOLDINGS,
             A.LOG_INTERACTION, A.LOG_FOR_SYSTEM, A.RECORD_NEED, A.WORK_FOLLOW_UP, A.MANAGE_CONSENT,
-            A.PLACE_HOLD},
+            A.PLACE_HOLD, A.WORK_OFFERS, A.REPORT_OFFERS},
     "admin": {A.VIEW, A.VIEW_CLEAR, A.CHANGE},
     "export": {A.EXPORT},
     "import": {A.IMPORT},
@@ -82,6 +85,8 @@ OFFERS = {
 #   is absent); a role that may not gets 403.
 # - ADD and IMPORT name a branch, not a record: a role without the action gets 403; adding to a
 #   branch outside the role's reach is a field error on `home_branch` (400).
+# - REPORT_OFFERS: like EXPORT, a role that may report gets the report counting the customers it
+#   may report on (another customer's suggestions are absent); a role that may not gets 403.
 # - MANAGE_BOOKS names a relationship manager: someone outside the manager's branch is not
 #   among the form's choices, so the form re-displays with the error (200).
 PORTAL_SURFACES = {"page", "fragment", "export", "import"}
@@ -165,11 +170,11 @@ def expected(surface: str, role: str, action: str, relation: str):
         return 403
     if surface == "admin" and not _admin_user(role):
         return 403
-    if action in (A.ADD, A.IMPORT, A.EXPORT) and cell(role, action) == NONE:
+    if action in (A.ADD, A.IMPORT, A.EXPORT, A.REPORT_OFFERS) and cell(role, action) == NONE:
         return 403
     if reaches(cell(role, action), own):
         return True
-    if action == A.EXPORT:
+    if action in (A.EXPORT, A.REPORT_OFFERS):
         return "absent"
     if action == A.ADD:
         return 400
@@ -331,6 +336,40 @@ def api_work_follow_up(world, user, customer):
     return _done(response, FollowUp.objects.get(pk=follow_up.pk).status == "done")
 
 
+def _open_suggestion(customer, rule_name: str = "Matrix rule") -> Suggestion:
+    """An open suggestion of the customer, from a rule of its own (so a report row is its)."""
+    product = Product.objects.get(code="mmf-daily")
+    rule = OfferRule.objects.create(name=rule_name, product=product, min_aum=1)
+    return Suggestion.objects.create(customer=customer, product=product, rule=rule)
+
+
+def page_work_offers(world, user, customer):
+    suggestion = _open_suggestion(customer)
+    response = _page_client(user).post(reverse("suggestion-dismiss", args=[customer.pk, suggestion.pk]),
+                                       {"reason": "not_now"})
+    return _done(response, Suggestion.objects.get(pk=suggestion.pk).status == "dismissed")
+
+
+def api_work_offers(world, user, customer):
+    suggestion = _open_suggestion(customer)
+    response = client_for(user).post(_api_url(customer, f"offers/{suggestion.pk}/dismiss/"),
+                                     {"reason": "not_now"}, format="json")
+    return _done(response, Suggestion.objects.get(pk=suggestion.pk).status == "dismissed")
+
+
+def page_report_offers(world, user, customer):
+    _open_suggestion(customer, rule_name="Matrix report rule")
+    response = _page_client(user).get(reverse("offer-report"))
+    return _done(response, response.status_code == 200 and "Matrix report rule" in response.content.decode())
+
+
+def api_report_offers(world, user, customer):
+    _open_suggestion(customer, rule_name="Matrix report rule")
+    response = client_for(user).get("/api/v1/offer-acceptance-rates/")
+    return _done(response, response.status_code == 200
+                 and any(row["rule_name"] == "Matrix report rule" for row in response.json()))
+
+
 CONSENT = {"status": "granted", "purpose": "marketing", "channel": "email", "source": "branch_form",
            "evidence_reference": "FORM-MATRIX-1"}
 HOLD = {"kind": "open_complaint", "reason": "Complaint about a card fee"}
@@ -486,6 +525,8 @@ PROBES = {
     ("page", A.WORK_FOLLOW_UP): page_work_follow_up,
     ("page", A.MANAGE_CONSENT): page_manage_consent,
     ("page", A.PLACE_HOLD): page_place_hold,
+    ("page", A.WORK_OFFERS): page_work_offers,
+    ("page", A.REPORT_OFFERS): page_report_offers,
     ("fragment", A.VIEW): fragment_view,
     ("api", A.VIEW): api_view,
     ("api", A.VIEW_CLEAR): api_view_clear,
@@ -500,6 +541,8 @@ PROBES = {
     ("api", A.WORK_FOLLOW_UP): api_work_follow_up,
     ("api", A.MANAGE_CONSENT): api_manage_consent,
     ("api", A.PLACE_HOLD): api_place_hold,
+    ("api", A.WORK_OFFERS): api_work_offers,
+    ("api", A.REPORT_OFFERS): api_report_offers,
     ("admin", A.VIEW): admin_view,
     ("admin", A.VIEW_CLEAR): admin_view_clear,
     ("admin", A.CHANGE): admin_change,

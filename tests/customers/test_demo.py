@@ -450,3 +450,21 @@ def test_customers_start_with_consents_some_withdrawn_and_a_few_live_abroad(bank
     decision = contact_request(actor=None, customer=consent.customer, channel="email", purpose="marketing",
                                reason="Demo check", sender=ContactSender("campaign", "1"))
     assert decision.allowed or decision.code == "quiet_hours"
+
+
+def test_relationship_managers_start_with_suitable_offers(bank):
+    from customers.models import Suggestion
+    from customers.outreach.offers import suggestions_generate
+    from customers.outreach.offers.evaluation import evaluate
+    from customers.outreach.offers.rules import active_rules, customer_facts
+
+    suggestions = list(Suggestion.objects.select_related("product"))
+
+    assert suggestions
+    assert {suggestion.status for suggestion in suggestions} == {"open"}
+    facts = customer_facts({suggestion.customer_id for suggestion in suggestions})
+    rules = active_rules()
+    for suggestion in suggestions:  # each one suitable for its customer, as the rules say today
+        offered = evaluate(facts[suggestion.customer_id], rules, today=AS_OF).product_ids
+        assert suggestion.product_id in offered
+    assert suggestions_generate(today=AS_OF).created == 0

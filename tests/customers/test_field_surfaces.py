@@ -18,7 +18,18 @@ from django.urls import reverse
 
 from compliance.access import RecordView
 from customers import outreach, services
-from customers.models import ConsentEvent, ContactHold, Customer, Holding, Interaction, Need, SegmentOverride
+from customers.models import (
+    ConsentEvent,
+    ContactHold,
+    Customer,
+    Holding,
+    Interaction,
+    Need,
+    OfferRule,
+    SegmentOverride,
+    Suggestion,
+)
+from customers.outreach import offers
 from tests.customers.api.helpers import client_for
 from tests.customers.factories import make_holding, make_individual, make_interaction
 
@@ -30,7 +41,7 @@ ROLES = ["relationship_manager", "branch_staff", "branch_manager", "compliance_o
 FIELDS = [
     (Customer, "id_number"), (Customer, "phone"), (Customer, "email"), (Customer, "address"),
     (Holding, "account_number"), (Need, "note"), (Interaction, "summary"), (SegmentOverride, "reason"),
-    (ConsentEvent, "evidence_reference"), (ContactHold, "reason"),
+    (ConsentEvent, "evidence_reference"), (ContactHold, "reason"), (Suggestion, "decision_note"),
 ]
 SURFACES = ["page", "fragment", "api", "admin", "export"]
 # (model, field) -> surfaces that do not show the field at all.
@@ -46,8 +57,11 @@ ABSENT = {
     # The 360 page's consent and contact panel shows states, kinds and dates, not these texts.
     (ConsentEvent, "evidence_reference"): {"page", "fragment", "export"},
     (ContactHold, "reason"): {"page", "fragment", "export"},
+    # The offers panel shows open suggestions; a decision's note is on the API and the admin.
+    (Suggestion, "decision_note"): {"page", "fragment", "export"},
 }
-ADMIN_MODELS = ["holding", "need", "interaction", "segmentoverride", "consentevent", "contacthold"]
+ADMIN_MODELS = ["holding", "need", "interaction", "segmentoverride", "consentevent", "contacthold",
+                "suggestion"]
 
 
 @pytest.fixture
@@ -65,10 +79,14 @@ def records(relationship_manager, branch, branch_manager):
                            purpose="marketing", source="branch_form", evidence_reference="FORM-ZHANG-0042")
     hold, _created = outreach.contact_hold_place(actor=branch_manager, customer=customer, kind="bereavement",
                                                  reason="Spouse passed away last week")
+    rule = OfferRule.objects.select_related("product").get(name="Large deposits, no wealth product")
+    suggestion = offers.suggestion_dismiss(
+        actor=relationship_manager, reason="other", note="Moving to Singapore in spring",
+        suggestion=Suggestion.objects.create(customer=customer, product=rule.product, rule=rule))
     customer = Customer.objects.select_related("individual").get(pk=customer.pk)
     return {Customer: customer, Holding: holding, Need: need, Interaction: interaction,
             SegmentOverride: override, ConsentEvent: ConsentEvent.objects.get(customer=customer),
-            ContactHold: hold}
+            ContactHold: hold, Suggestion: Suggestion.objects.get(pk=suggestion.pk)}
 
 
 def _body(response) -> str:
@@ -89,7 +107,8 @@ def _bodies(user, records, client) -> dict:
     detail = reverse("customer-detail", args=[customer.pk])
     api_bodies = {Customer: api.get(base), Holding: api.get(f"{base}holdings/"),
                   Need: api.get(f"{base}needs/"), Interaction: api.get(f"{base}interactions/"),
-                  ConsentEvent: api.get(f"{base}consents/"), ContactHold: api.get(f"{base}holds/")}
+                  ConsentEvent: api.get(f"{base}consents/"), ContactHold: api.get(f"{base}holds/"),
+                  Suggestion: api.get(f"{base}offers/")}
     admin = {model: client.get(_admin_url(model, obj)) for model, obj in records.items()}
     export = client.get(reverse("customer-export"))
     return {

@@ -25,9 +25,11 @@ from customers.models import (
     FollowUp,
     Interaction,
     Need,
+    OfferRule,
     RevealGrant,
     SavedListView,
     SegmentOverride,
+    Suggestion,
 )
 from tests.customers.factories import make_individual, make_interaction
 from tests.factories import UserFactory
@@ -54,6 +56,7 @@ class World:
     list_view: SavedListView  # the assigned relationship manager's
     follow_up: FollowUp
     appointment: Appointment
+    suggestion: Suggestion
 
 
 @pytest.fixture
@@ -78,8 +81,10 @@ def world(relationship_manager, branch, branch_manager):
     starts = timezone.now() + datetime.timedelta(days=1)
     appointment = Appointment.objects.create(customer=customer, staff=relationship_manager, starts_at=starts,
                                              ends_at=starts + datetime.timedelta(hours=1), place="Branch")
+    rule = OfferRule.objects.select_related("product").get(name="Large deposits, no wealth product")
+    suggestion = Suggestion.objects.create(customer=customer, product=rule.product, rule=rule)
     return World(customer=customer, colleague=colleague, delegation=delegation, list_view=list_view,
-                 follow_up=follow_up, appointment=appointment, hold=hold)
+                 follow_up=follow_up, appointment=appointment, hold=hold, suggestion=suggestion)
 
 
 @pytest.fixture
@@ -104,6 +109,7 @@ def _state(world: World) -> tuple:
         list(SavedListView.objects.order_by("pk").values_list("pk", "owner_id", "name", "filters")),
         list(FollowUp.objects.order_by("pk").values_list("pk", "status", "due_on")),
         list(Appointment.objects.order_by("pk").values_list("pk", "cancelled_at")),
+        list(Suggestion.objects.order_by("pk").values_list("pk", "status")),
     )
 
 
@@ -179,6 +185,12 @@ PAGES = {
     "appointment-calendar": lambda w: ("get", reverse("appointment-calendar"), None),
     "appointment-calendar-ics": lambda w: ("get", reverse("appointment-calendar-ics"), None),
     "notification-list": lambda w: ("get", reverse("notification-list"), None),
+    "offer-report": lambda w: ("get", reverse("offer-report"), None),
+    "suggestion-refresh": lambda w: ("post", reverse("suggestion-refresh", args=[w.customer.pk]), {}),
+    "suggestion-accept": lambda w: (
+        "post", reverse("suggestion-accept", args=[w.customer.pk, w.suggestion.pk]), {"channel": "branch"}),
+    "suggestion-dismiss": lambda w: (
+        "post", reverse("suggestion-dismiss", args=[w.customer.pk, w.suggestion.pk]), {"reason": "not_now"}),
 }
 
 # Expected answer per page and role, in the order of ROLES. SI: sent to sign in; OK: 200;
@@ -223,6 +235,12 @@ MATRIX = {
     "appointment-calendar": [SI, OK, OK, OK, OK, OK, OK, NO, OK],
     "appointment-calendar-ics": [SI, OK, OK, OK, OK, OK, OK, NO, OK],
     "notification-list": [SI, OK, OK, OK, OK, OK, OK, NO, OK],
+    # Offers are worked like follow-ups; the report is for branch managers (their branch) and
+    # head office.
+    "offer-report":      [SI, NO, NO, NO, OK, OK, OK, NO, NO],
+    "suggestion-refresh": [SI, NF, GO, NO, GO, NF, NO, NO, NF],
+    "suggestion-accept": [SI, NF, GO, NO, GO, NF, NO, NO, NF],
+    "suggestion-dismiss": [SI, NF, GO, NO, GO, NF, NO, NO, NF],
 }
 
 CASES = [(name, role, MATRIX[name][index]) for name in PAGES for index, role in enumerate(ROLES)]

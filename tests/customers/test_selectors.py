@@ -185,9 +185,10 @@ def test_customer_360_reads_a_fixed_number_of_queries(relationship_manager, bran
         user = _fresh(relationship_manager)
         visible = selectors.customer_get(actor=user, pk=customer.pk)
         # Relationships, clear fields (2, read once for the customer and reused for holdings,
-        # needs and interactions), override, holdings, needs, timeline, history, and the
-        # consent and contact panel.
-        with django_assert_num_queries(9), audit_request_context(ip_address=None, user_agent="",
+        # needs and interactions), override, holdings, needs, timeline, history, the consent
+        # and contact panel, and the suitable-offers panel (open suggestions, active rules, the
+        # customer's needs and holdings).
+        with django_assert_num_queries(12), audit_request_context(ip_address=None, user_agent="",
                                                                   request_id=""):
             overview.customer_360(actor=user, customer=visible)
 

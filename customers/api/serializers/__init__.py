@@ -20,6 +20,15 @@ from customers.api.serializers.holdings import (
 from customers.api.serializers.imports import ImportJobOutputSerializer, ImportRecordsInputSerializer
 from customers.api.serializers.interactions import InteractionInputSerializer, InteractionOutputSerializer
 from customers.api.serializers.needs import NeedInputSerializer, NeedOutputSerializer
+from customers.api.serializers.offers import (
+    AcceptanceRateOutputSerializer,
+    ConsideredOutputSerializer,
+    SuggestionAcceptInputSerializer,
+    SuggestionDismissInputSerializer,
+    SuggestionListQuerySerializer,
+    SuggestionOutputSerializer,
+    SuggestionRefreshOutputSerializer,
+)
 from customers.api.serializers.outreach import (
     ConsentInputSerializer,
     ConsentOutputSerializer,
@@ -32,8 +41,10 @@ from customers.api.serializers.relationships import RelationshipOutputSerializer
 from customers.api.serializers.search import CustomerSearchInputSerializer
 
 __all__ = [
+    "AcceptanceRateOutputSerializer",
     "ConsentInputSerializer",
     "ConsentOutputSerializer",
+    "ConsideredOutputSerializer",
     "ContactHoldInputSerializer",
     "ContactHoldLiftInputSerializer",
     "ContactHoldOutputSerializer",
@@ -56,5 +67,10 @@ __all__ = [
     "PossibleDuplicatesErrorSerializer",
     "RecordDisplays",
     "RelationshipOutputSerializer",
+    "SuggestionAcceptInputSerializer",
+    "SuggestionDismissInputSerializer",
+    "SuggestionListQuerySerializer",
+    "SuggestionOutputSerializer",
+    "SuggestionRefreshOutputSerializer",
     "possible_duplicates_body",
 ]

@@ -21,11 +21,20 @@ class CareCustomerOutputSerializer(serializers.Serializer):
 class FollowUpOutputSerializer(serializers.ModelSerializer):
     customer = CareCustomerOutputSerializer()
     reason_text = serializers.SerializerMethodField()
+    open_offers = serializers.SerializerMethodField(help_text=_("The customer's open offer suggestions."))
+    top_offer = serializers.SerializerMethodField(help_text=_(
+        "The name of the customer's first open suggestion by priority (empty for none)."))
 
     class Meta:
         model = FollowUp
         fields = ["id", "customer", "reason", "reason_text", "channel", "due_on", "status", "outcome",
-                  "needs_discovered", "completed_at"]
+                  "needs_discovered", "completed_at", "open_offers", "top_offer"]
+
+    def get_open_offers(self, obj: FollowUp) -> int:
+        return getattr(obj, "open_offers", 0) or 0
+
+    def get_top_offer(self, obj: FollowUp) -> str:
+        return getattr(obj, "top_offer", None) or ""
 
     def get_reason_text(self, obj: FollowUp) -> str:
         return reason_text(obj)

@@ -69,6 +69,10 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
+    def _reread(self, follow_up: FollowUp) -> FollowUp:
+        """The follow-up as the reads show it (with its customer's open offers)."""
+        return care_selectors.follow_up_get(user=self.request.user, pk=follow_up.pk)
+
     def _workable(self) -> FollowUp:
         follow_up = self.get_object()
         permissions.check(self.request.user, CustomerAction.WORK_FOLLOW_UP, follow_up.customer)
@@ -87,7 +91,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         with service_errors():
             follow_up = care.follow_up_complete(actor=request.user, follow_up=follow_up,
                                                 **data.validated_data)
-        return Response(api.FollowUpOutputSerializer(follow_up).data)
+        return Response(api.FollowUpOutputSerializer(self._reread(follow_up)).data)
 
     @extend_schema(summary="Ask whether the customer may be contacted now about a follow-up",
                    description="The contact-pressure policy's answer (consent, holds, quiet hours in "
@@ -120,7 +124,7 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         with service_errors():
             follow_up = care.follow_up_reschedule(actor=request.user, follow_up=follow_up,
                                                   **data.validated_data)
-        return Response(api.FollowUpOutputSerializer(follow_up).data)
+        return Response(api.FollowUpOutputSerializer(self._reread(follow_up)).data)
 
 
 class AppointmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

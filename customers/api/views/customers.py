@@ -32,6 +32,7 @@ from customers.api.views.common import (
 )
 from customers.api.views.metadata import CustomerMetadata
 from customers.api.views.nested import HoldingsMixin, InteractionsMixin, NeedsMixin, RelationshipsMixin
+from customers.api.views.offers import OffersMixin
 from customers.api.views.outreach import ConsentsMixin, ContactsMixin, HoldsMixin
 from customers.filtersets import CustomerCursorFilterSet
 from customers.intake.onboarding import PossibleDuplicates, customer_onboard
@@ -88,7 +89,7 @@ def _customer_output(user, customer: Customer) -> dict:
 )
 class CustomerViewSet(
     HoldingsMixin, NeedsMixin, RelationshipsMixin, InteractionsMixin, ConsentsMixin, ContactsMixin,
-    HoldsMixin, viewsets.GenericViewSet
+    HoldsMixin, OffersMixin, viewsets.GenericViewSet
 ):
     """Customers as the caller may see them; writes through customers.services."""
 

@@ -36,7 +36,7 @@ def full_name(user) -> str:
 # The query budget: a list, search or exact-lookup request at most LIST_BUDGET
 # queries, the 360° page at most DETAIL_BUDGET, whatever the page size and the book size.
 LIST_BUDGET = 10
-DETAIL_BUDGET = 15
+DETAIL_BUDGET = 18
 
 # Every request pays: the session (read, then the refreshed expiry written: crm.sessions),
 # the user (AuthenticationMiddleware), and the user's roles, permissions, branch and

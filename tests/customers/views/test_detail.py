@@ -220,10 +220,11 @@ def _rich_customer(customer, relationship_manager, branch, count: int):
 # The page's own queries: the customer, its relationships (with whether the viewer may see
 # each related customer), the clear fields of the customer and the related customers (object
 # permissions, reveal grants), the segment override, holdings, needs, the timeline's first
-# page, history, and the consent and contact panel (one query). Holdings, needs and
-# interactions reuse the customer's clear fields, read
+# page, history, the consent and contact panel (one query), and the suitable-offers panel (its
+# open suggestions; for those who work offers, the active rules and the customer's needs and
+# holdings: three). Holdings, needs and interactions reuse the customer's clear fields, read
 # once per request.
-DETAIL_QUERIES = REQUEST_OVERHEAD + 10
+DETAIL_QUERIES = REQUEST_OVERHEAD + 13
 # The relationship manager sees the record in clear (a pii.revealed event); the branch
 # manager may reveal (their live grants are read with the clear fields, no query of their
 # own) and reassign (the choice of managers).

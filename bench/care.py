@@ -13,8 +13,9 @@ once each, since each is a write whose second run is a different case:
 2. the same run again on the same day, which must insert nothing (the unique constraint);
 3. the next day's run, the ordinary morning;
 4. the trigger scan alone on the day after (every active trigger over every customer, no plans);
-5. a campaign eligibility preview (if the campaigns package is installed): e-mail marketing to
-   every VIP and private-banking customer, counts per exclusion reason.
+5. campaign eligibility previews (counts per exclusion reason, one aggregate query each): e-mail
+   marketing to every VIP and private-banking customer; SMS marketing to every retail customer
+   (the largest audience); an event invitation to the biggest branch by its branch manager.
 
 Target: each under 60 seconds. The section "Relationship care" of the results file is
 replaced; the rest of the file is kept.
@@ -73,14 +74,108 @@ def _trigger_scan(today: datetime.date):
     return result
 
 
-def _campaign_preview():
-    """The eligibility preview of an e-mail marketing campaign to VIP and private-banking
-    customers, or None when the campaigns package is not there."""
-    try:
-        from customers.outreach.campaigns import bench_preview
-    except ImportError:
-        return None
-    return bench_preview(segments=["vip", "private"], channel="email", purpose="marketing")
+def _head_office_marketer():
+    """A head-office user who may run campaigns for the whole bank (made once)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench.marketing", defaults={"first_name": "Bench"}
+    )
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="customers", codename__in=["view_customer", "manage_campaign"]
+        )
+    )
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def _biggest_branch_manager():
+    from django.db.models import Count
+
+    from crm.roles import Role
+    from customers.models import Customer
+
+    branch_id = (
+        Customer.objects.values("home_branch_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("home_branch_id", flat=True)
+        .first()
+    )
+    from django.contrib.auth import get_user_model
+
+    manager = (
+        get_user_model()
+        .objects.filter(groups__name=Role.BRANCH_MANAGER.value, staff_profile__branch_id=branch_id)
+        .first()
+    )
+    return manager, branch_id
+
+
+def _campaign_previews() -> list[tuple[str, object, tuple[float, float], str]]:
+    """Eligibility previews of three campaigns (unsaved: a preview writes nothing): e-mail
+    marketing to every VIP and private-banking customer of the bank; SMS marketing to every
+    retail customer of the bank (the mass segment included: the largest audience); app-push
+    events to every customer of the biggest branch, as its branch manager."""
+    from customers.models import Campaign
+    from customers.outreach.campaigns.audience import preview
+
+    marketer = _head_office_marketer()
+    manager, branch_id = _biggest_branch_manager()
+    cases = [
+        (
+            "e-mail marketing to VIP and private banking (head office)",
+            Campaign(
+                name="bench",
+                created_by=marketer,
+                channel="email",
+                purpose="marketing",
+                segments=["vip", "private"],
+                body="x",
+            ),
+        ),
+        (
+            "SMS marketing to every retail customer (head office)",
+            Campaign(
+                name="bench",
+                created_by=marketer,
+                channel="sms",
+                purpose="marketing",
+                segments=["mass", "vip", "private"],
+                body="x",
+            ),
+        ),
+    ]
+    if manager is not None:
+        cases.append(
+            (
+                "app-push event invitation to the biggest branch (its branch manager)",
+                Campaign(
+                    name="bench",
+                    created_by=manager,
+                    branch_id=branch_id,
+                    channel="app_push",
+                    purpose="events",
+                    body="x",
+                ),
+            )
+        )
+    results = []
+    for title, campaign in cases:
+        counts, seconds, load = _timed(
+            f"campaign preview: {title}", lambda campaign=campaign: preview(campaign)
+        )
+        excluded = ", ".join(f"{reason} {count:,}" for reason, count in counts.excluded.items() if count)
+        results.append(
+            (
+                title,
+                seconds,
+                load,
+                f"{counts.targeted:,} targeted, {counts.eligible:,} eligible; excluded: {excluded or 'none'}",
+            )
+        )
+    return results
 
 
 def _verdict(seconds: float) -> str:
@@ -109,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
     from bench.data import database_facts
     from bench.sections import write_section
     from customers.care.generation import follow_ups_generate
@@ -161,20 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             _generation_details(result),
         )
     )
-    preview = _timed("campaign preview", _campaign_preview)
-    if preview[0] is not None:
-        counts, seconds, load = preview
-        excluded = ", ".join(f"{reason} {count:,}" for reason, count in counts["excluded"].items())
-        rows.append(
-            (
-                "Campaign eligibility preview: e-mail marketing to VIP and private banking",
-                str(today),
-                seconds,
-                load,
-                f"{counts['targeted']:,} targeted, {counts['eligible']:,} eligible; "
-                f"excluded: {excluded or 'none'}",
-            )
-        )
+    for title, seconds, load, details in _campaign_previews():
+        rows.append((f"Campaign eligibility preview: {title}", str(today), seconds, load, details))
     follow_ups_after = FollowUp.objects.count()
     facts = database_facts()
     lines = [

@@ -61,6 +61,33 @@ def campaign_list(request):
     })
 
 
+FORM_FIELDS = ("name", "channel", "purpose", "subject", "body", "segments", "kinds", "branches", "needs",
+               "holds_products", "lacks_products", "min_aum")
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request, pk: int):
+    """Change a draft's targeting or message; a campaign past its draft cannot change."""
+    campaign = _campaign(request, pk)
+    permissions.check(request.user, CampaignAction.MANAGE, campaign)
+    if campaign.status != CampaignStatus.DRAFT:
+        messages.error(request, _("Only a draft can be changed; cancel the campaign and prepare a new one."))
+        return _detail(campaign.pk)
+    initial = {name: getattr(campaign, name) for name in FORM_FIELDS}
+    form = CampaignForm(request.POST or None, branch_choices=_branch_choices(request.user), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaigns.campaign_update(actor=request.user, campaign=campaign, values=form.values())
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, _("Campaign changed. Check the preview, then submit it."))
+            return _detail(campaign.pk, preview=True)
+    return render(request, "customers/campaigns/form.html", {"form": form, "campaign": campaign},
+                  status=400 if form.errors else 200)
+
+
 @portal_page
 @require_http_methods(["GET", "POST"])
 def campaign_create(request):
@@ -99,6 +126,7 @@ def campaign_detail(request, pk: int):
         "campaign": campaign, "preview": preview, "preview_rows": _preview_rows(preview) if preview else [],
         "threshold": campaigns.approval_threshold(), "may_preview": may_preview,
         "may_submit": may_manage and campaign.status == CampaignStatus.DRAFT,
+        "may_edit": may_manage and campaign.status == CampaignStatus.DRAFT,
         "may_approve": (campaign.status == CampaignStatus.PENDING_APPROVAL
                         and campaign.created_by_id != user.pk
                         and permissions.allows(user, CampaignAction.APPROVE, campaign)),

@@ -10,6 +10,7 @@ from crm.roles import Role
 from customers.models import Campaign, CampaignRecipient
 from customers.outreach import campaigns
 from tests.customers.campaigns.conftest import definition, grant, sending_campaign, with_permissions
+from tests.customers.campaigns.conftest import definition as form_definition
 from tests.customers.factories import make_individual
 from tests.factories import UserFactory
 
@@ -228,3 +229,30 @@ def test_the_results_page_reads_a_fixed_number_of_queries(client, branch_manager
         response = client.get(url)
 
     assert len(response.context["recipients"]) == 8
+
+
+def test_a_draft_is_changed_in_its_form_and_a_started_campaign_is_not(client, world, branch_manager,
+                                                                    other_branch_manager, compliance_officer):
+    draft = world["draft"]
+    url = reverse("campaign-edit", args=[draft.pk])
+
+    def definition(**overrides):  # as the form posts it
+        return {key: value for key, value in form_definition(**overrides).items() if value is not None}
+
+    manager = _client(client, branch_manager)
+    page = manager.get(url)
+    assert page.status_code == 200 and f'value="{draft.name}"' in page.content.decode()
+    bad = manager.post(url, {**definition(name=""), "segments": ["vip"]})
+    assert bad.status_code == 400
+    changed = manager.post(url, {**definition(name="Draft, for VIPs"), "segments": ["vip"]})
+    assert changed.status_code == 302 and changed["Location"].endswith("?preview=1")
+    draft.refresh_from_db()
+    assert draft.name == "Draft, for VIPs" and draft.segments == ["vip"]
+    started = manager.get(reverse("campaign-edit", args=[world["campaign"].pk]), follow=True)
+    assert "Only a draft can be changed" in started.content.decode()
+    client.logout()
+    assert _client(client, other_branch_manager).get(url).status_code == 404
+    client.logout()
+    assert _client(client, compliance_officer).post(url, definition(name="Mine")).status_code == 403
+    draft.refresh_from_db()
+    assert draft.name == "Draft, for VIPs"

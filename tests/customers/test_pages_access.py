@@ -176,6 +176,8 @@ PAGES = {
     "list-view-delete": lambda w: ("post", reverse("customer-list-view-delete", args=[w.list_view.pk]), {}),
     "follow-up-complete": lambda w: ("post", reverse("follow-up-complete", args=[w.follow_up.pk]),
                                      {"outcome": "reached", "channel": "phone"}),
+    "follow-up-contact": lambda w: ("post", reverse("follow-up-contact", args=[w.follow_up.pk]),
+                                    {"channel": "phone"}),
     "follow-up-reschedule": lambda w: ("post", reverse("follow-up-reschedule", args=[w.follow_up.pk]), {
         "due_on": (timezone.localdate() + datetime.timedelta(days=2)).isoformat(), "reason": "Travelling"}),
     "appointment-create": lambda w: ("post", reverse("appointment-create", args=[w.customer.pk]), {
@@ -228,6 +230,7 @@ MATRIX = {
     "list-view-delete":  [SI, NF, GO, NF, NF, NF, NF, NO, NF],
     # Follow-ups are worked by the RM (or a delegate) and the branch manager.
     "follow-up-complete": [SI, NF, GO, NO, GO, NF, NO, NO, NF],
+    "follow-up-contact": [SI, NF, GO, NO, GO, NF, NO, NO, NF],
     "follow-up-reschedule": [SI, NF, GO, NO, GO, NF, NO, NO, NF],
     "appointment-create": [SI, NF, GO, NO, GO, NF, NO, NO, NF],
     # An appointment is its staff member's own.

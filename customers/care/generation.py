@@ -156,23 +156,45 @@ def generate_range(*, lo: int, hi: int, today: datetime.date, plans: dict, rules
             })
 
 
+# Only the range's open follow-ups are looked at (a few per cent of its customers): the
+# assignee is worked out for each of them, not for every customer of the range.
 REALIGN = f"""
     UPDATE {FOLLOW_UPS} f SET assigned_to_id = a.assignee
-    FROM (SELECT c.id AS customer_id, {ASSIGNEE} AS assignee FROM {CUSTOMERS} c
-          WHERE c.id >= %(lo)s AND c.id < %(hi)s AND c.relationship_manager_id IS NOT NULL) a
-    WHERE f.customer_id = a.customer_id AND f.status = ANY(%(open)s) AND f.assigned_to_id <> a.assignee"""  # noqa: S608 - table names only
+    FROM (SELECT o.id AS follow_up_id, {ASSIGNEE} AS assignee
+          FROM {FOLLOW_UPS} o JOIN {CUSTOMERS} c ON c.id = o.customer_id
+          WHERE o.customer_id >= %(lo)s AND o.customer_id < %(hi)s AND o.status = ANY(%(open)s)
+            AND c.relationship_manager_id IS NOT NULL) a
+    WHERE f.id = a.follow_up_id AND f.assigned_to_id <> a.assignee"""  # noqa: S608 - table names only
+
+# The same when no delegation runs today: every open follow-up goes to its customer's RM.
+REALIGN_TO_RMS = f"""
+    UPDATE {FOLLOW_UPS} f SET assigned_to_id = c.relationship_manager_id
+    FROM {CUSTOMERS} c
+    WHERE c.id = f.customer_id AND f.customer_id >= %(lo)s AND f.customer_id < %(hi)s
+      AND f.status = ANY(%(open)s) AND c.relationship_manager_id IS NOT NULL
+      AND f.assigned_to_id <> c.relationship_manager_id"""  # noqa: S608 - table names only
 
 MARK_OVERDUE = f"""
     UPDATE {FOLLOW_UPS} SET status = %(overdue)s
     WHERE customer_id >= %(lo)s AND customer_id < %(hi)s AND status = %(open)s AND due_on < %(today)s"""  # noqa: S608 - table names only
 
 
-def follow_ups_realign_range(*, lo: int, hi: int, today: datetime.date) -> int:
+def delegations_run(today: datetime.date) -> bool:
+    """Whether any delegation covers a book on `today` (one indexed read per run)."""
+    return BookDelegation.objects.filter(starts_on__lte=today, ends_on__gte=today,
+                                         revoked_at__isnull=True).exists()
+
+
+def follow_ups_realign_range(*, lo: int, hi: int, today: datetime.date,
+                             delegations: bool | None = None) -> int:
     """Give the open follow-ups of customers `lo <= id < hi` to whoever works the customer
-    today; return how many moved."""
+    today; return how many moved. `delegations`: whether any delegation runs today (asked
+    when not given); without one, the assignee is the customer's RM and no delegation is read."""
+    if delegations is None:
+        delegations = delegations_run(today)
     with connection.cursor() as cursor:
-        cursor.execute(REALIGN, {"lo": lo, "hi": hi, "today": today,
-                                 "open": [status.value for status in OPEN_STATUSES]})
+        cursor.execute(REALIGN if delegations else REALIGN_TO_RMS,
+                       {"lo": lo, "hi": hi, "today": today, "open": [status.value for status in OPEN_STATUSES]})
         return cursor.rowcount
 
 
@@ -187,10 +209,12 @@ def follow_ups_generate(*, today: datetime.date | None = None, batch_size: int =
     plans = _plan_rows(today)
     rules = list(TriggerRule.objects.filter(is_active=True))
     result = GenerationResult()
+    delegations = delegations_run(today)
     for lo, hi in id_ranges(batch_size, start_after):
         generate_range(lo=lo, hi=hi, today=today, plans=plans, rules=rules, result=result)
         with transaction.atomic():
-            result.moved += follow_ups_realign_range(lo=lo, hi=hi, today=today)
+            result.moved += follow_ups_realign_range(lo=lo, hi=hi, today=today,
+                                                     delegations=delegations)
             with connection.cursor() as cursor:
                 cursor.execute(MARK_OVERDUE, {"lo": lo, "hi": hi, "today": today, "open": FollowUpStatus.OPEN,
                                               "overdue": FollowUpStatus.OVERDUE})

@@ -92,7 +92,8 @@ def _aum_drop(rule: TriggerRule, today: datetime.date, lo: int, hi: int):
                                   'since', s.taken_on) AS reason_data,
                %(today)s::date AS due_on
         FROM {CUSTOMERS} c JOIN {SNAPSHOTS} s ON s.customer_id = c.id
-        WHERE c.id >= %(lo)s AND c.id < %(hi)s AND s.aum > 0
+        WHERE c.id >= %(lo)s AND c.id < %(hi)s AND s.customer_id >= %(lo)s AND s.customer_id < %(hi)s
+          AND s.aum > 0
           AND c.aum * 100 <= s.aum * (100 - %(threshold)s)"""  # noqa: S608 - table names only
     return sql, {"threshold": rule.threshold_percent}
 

@@ -13,7 +13,8 @@
 
 A follow-up is assigned at creation to the same person, so a customer without an RM gets none.
 Plan follow-ups are spread over the cycle by customer id (`due = cycle start + id mod cycle
-length`, never before today), so a quarterly book is not due on one day.
+length`); a customer whose day has already passed in the cycle (a first run, a new plan) is
+spread over the days left of it instead, so a quarterly book is never due on one day.
 """
 
 from __future__ import annotations
@@ -88,25 +89,35 @@ def _plan_rows(today: datetime.date):
     return rows
 
 
-PLAN_INSERT = f"""
+# A plan follow-up's day: the customer's spread day in the cycle (cycle start + id mod cycle
+# length); when that day has already passed (the plan is new, or the customer joined the
+# segment late), a day spread over what is left of the cycle, so a first run does not make the
+# whole backlog due at once.
+PLAN_DUE = """CASE WHEN p.starts_on + (c.id %% p.days)::int >= %(today)s::date
+        THEN p.starts_on + (c.id %% p.days)::int
+        ELSE %(today)s::date + (c.id %% (p.starts_on + p.days - %(today)s::date))::int END"""
+
+
+def _plan_insert(assignee: str) -> str:
+    return f"""
     INSERT INTO {FOLLOW_UPS} (customer_id, assigned_to_id, cycle_key, reason, reason_data, channel,
                               due_on, status, outcome, needs_discovered, created_at)
-    SELECT c.id, {ASSIGNEE}, 'plan:' || p.plan_id || ':' || p.starts_on, 'plan', p.data::jsonb, p.channel,
-           GREATEST(p.starts_on + (c.id %% p.days)::int, %(today)s::date), %(open)s, '', '{{}}', now()
+    SELECT c.id, {assignee}, 'plan:' || p.plan_id || ':' || p.starts_on, 'plan', p.data::jsonb, p.channel,
+           {PLAN_DUE}, %(open)s, '', '{{}}', now()
     FROM {CUSTOMERS} c
     JOIN unnest(%(segments)s::text[], %(ids)s::int[], %(starts)s::date[], %(days)s::int[],
                 %(channels)s::text[], %(data)s::text[])
          AS p(segment, plan_id, starts_on, days, channel, data) ON p.segment = c.segment
     WHERE c.id >= %(lo)s AND c.id < %(hi)s AND {WORKED_CUSTOMER}
-      AND p.starts_on + (c.id %% p.days)::int <= %(horizon)s
+      AND {PLAN_DUE} <= %(horizon)s
     ON CONFLICT (customer_id, cycle_key) DO NOTHING"""  # noqa: S608 - table names only
 
 
-def _trigger_insert(select_sql: str) -> str:
+def _trigger_insert(select_sql: str, assignee: str = ASSIGNEE) -> str:
     return f"""
     INSERT INTO {FOLLOW_UPS} (customer_id, assigned_to_id, cycle_key, reason, reason_data, channel,
                               due_on, status, outcome, needs_discovered, created_at)
-    SELECT c.id, {ASSIGNEE}, e.cycle_key, e.reason, e.reason_data, %(channel)s, e.due_on, %(open)s, '',
+    SELECT c.id, {assignee}, e.cycle_key, e.reason, e.reason_data, %(channel)s, e.due_on, %(open)s, '',
            '{{}}', now()
     FROM ({select_sql}) AS e(customer_id, cycle_key, reason, reason_data, due_on)
     JOIN {CUSTOMERS} c ON c.id = e.customer_id
@@ -132,21 +143,29 @@ def id_ranges(batch_size: int, start_after: int = 0):
         yield lo, lo + batch_size
 
 
+def _assignee(delegations: bool) -> str:
+    """Who a new follow-up goes to: the delegate while a delegation runs, else the RM (no
+    delegation read per row on a day none runs)."""
+    return ASSIGNEE if delegations else "c.relationship_manager_id"
+
+
 def generate_range(*, lo: int, hi: int, today: datetime.date, plans: dict, rules: list[TriggerRule],
-                   result: GenerationResult) -> None:
+                   result: GenerationResult, delegations: bool | None = None) -> None:
     """Insert the plan and trigger follow-ups of customers `lo <= id < hi` and refresh their
-    AUM snapshots, in one transaction."""
+    AUM snapshots, in one transaction. `delegations`: whether a delegation runs today (asked
+    when not given)."""
     common = {"lo": lo, "hi": hi, "today": today, "open": FollowUpStatus.OPEN,
               "closed": CustomerStatus.CLOSED}
+    assignee = _assignee(delegations_run(today) if delegations is None else delegations)
     with transaction.atomic(), connection.cursor() as cursor:
         if plans["ids"]:
-            cursor.execute(PLAN_INSERT, {**common, **plans,
+            cursor.execute(_plan_insert(assignee), {**common, **plans,
                                          "horizon": today + datetime.timedelta(days=_lookahead())})
             result.planned += cursor.rowcount
         drop_rule = None
         for rule in rules:
             select_sql, params = triggers.SELECTORS[rule.kind](rule, today, lo, hi)
-            cursor.execute(_trigger_insert(select_sql), {**common, **params, "channel": "phone"})
+            cursor.execute(_trigger_insert(select_sql, assignee), {**common, **params, "channel": "phone"})
             result.triggered[rule.kind] = result.triggered.get(rule.kind, 0) + cursor.rowcount
             if rule.kind == TriggerKind.AUM_DROP:
                 drop_rule = rule
@@ -194,7 +213,8 @@ def follow_ups_realign_range(*, lo: int, hi: int, today: datetime.date,
         delegations = delegations_run(today)
     with connection.cursor() as cursor:
         cursor.execute(REALIGN if delegations else REALIGN_TO_RMS,
-                       {"lo": lo, "hi": hi, "today": today, "open": [status.value for status in OPEN_STATUSES]})
+                       {"lo": lo, "hi": hi, "today": today,
+                        "open": [status.value for status in OPEN_STATUSES]})
         return cursor.rowcount
 
 
@@ -211,7 +231,8 @@ def follow_ups_generate(*, today: datetime.date | None = None, batch_size: int =
     result = GenerationResult()
     delegations = delegations_run(today)
     for lo, hi in id_ranges(batch_size, start_after):
-        generate_range(lo=lo, hi=hi, today=today, plans=plans, rules=rules, result=result)
+        generate_range(lo=lo, hi=hi, today=today, plans=plans, rules=rules, result=result,
+                       delegations=delegations)
         with transaction.atomic():
             result.moved += follow_ups_realign_range(lo=lo, hi=hi, today=today,
                                                      delegations=delegations)

@@ -199,3 +199,25 @@ def test_open_follow_ups_past_their_date_are_marked_overdue(relationship_manager
     follow_up.refresh_from_db()
     assert result.overdue == 1
     assert follow_up.status == FollowUpStatus.OVERDUE
+
+
+@pytest.mark.django_db
+def test_a_day_already_passed_in_the_cycle_is_spread_over_what_is_left_of_it(relationship_manager,
+                                                                             branch):
+    # A monthly book on the 21st: most customers' spread days have passed (a first run).
+    customers = _book(relationship_manager, branch, count=12)
+    today = datetime.date(2026, 12, 21)
+    cycle = cycle_of(today=today, interval_months=1)
+    generation.follow_ups_generate(today=today)
+
+    days = {f.customer_id: f.due_on for f in FollowUp.objects.all()}
+    assert set(days) == {customer.pk for customer in customers}
+    for customer in customers:
+        own_day = cycle.starts_on + datetime.timedelta(days=customer.pk % cycle.days)
+        if own_day >= today:
+            assert days[customer.pk] == own_day
+        else:
+            assert today <= days[customer.pk] <= cycle.ends_on
+    passed = [days[c.pk] for c in customers
+              if cycle.starts_on + datetime.timedelta(days=c.pk % cycle.days) < today]
+    assert len(set(passed)) > 1, "the backlog is not all due on one day"

@@ -496,6 +496,8 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "loyalty.models.EventKind",
         "SurveyTriggerEnum": "loyalty.models.SurveyTrigger",
         "DismissReasonEnum": "customers.models.DismissReason",
+        "PrivacyRequestKindEnum": "compliance.privacy.models.RequestKind",
+        "PrivacyRequestChannelEnum": "compliance.privacy.models.RequestChannel",
     },
 }
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)

@@ -36,6 +36,16 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _bank_language():
+    # A request in another language leaves it active in this thread (LocaleMiddleware activates
+    # it and nothing deactivates it after the response); the next test starts in the bank's.
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _close_circuit_breakers():
     # A test that takes Redis away opens them; the next test starts with Redis answering.
     from crm.api.throttling import cache_breaker
@@ -138,3 +148,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
             "ALTER TABLE compliance_auditevent DISABLE TRIGGER compliance_auditevent_no_truncate"
         )
     yield
+
+
+@pytest.fixture
+def own_panels_only(monkeypatch):
+    """The customer page as the customers app draws it: its own registered panels (suitable
+    offers) stay; the panels higher apps register (loyalty's) count their queries in their own
+    tests."""
+    from customers.overview import panels
+
+    monkeypatch.setattr(panels, "_PANELS", {name: panel for name, panel in panels._PANELS.items()
+                                             if panel.template.startswith("customers/")})

@@ -168,7 +168,7 @@ def test_the_timeline_pages_newest_first(relationship_manager, customer):
 
 
 def test_customer_360_reads_a_fixed_number_of_queries(relationship_manager, branch, customer,
-                                                      django_assert_num_queries):
+                                                      django_assert_num_queries, own_panels_only):
     def grow(count):
         for index in range(count):
             make_holding(customer)

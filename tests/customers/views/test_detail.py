@@ -231,13 +231,6 @@ DETAIL_QUERIES = REQUEST_OVERHEAD + 13
 DETAIL_EXTRA = {"relationship_manager": PII_REVEALED_EVENT, "branch_manager": 1}
 
 
-@pytest.fixture
-def own_panels_only(monkeypatch):
-    """The page as the customers app draws it: the panels higher apps register (loyalty's)
-    count their own queries in their own tests."""
-    from customers.overview import panels
-
-    monkeypatch.setattr(panels, "_PANELS", {})
 
 
 @pytest.mark.parametrize("viewer", ["relationship_manager", "branch_manager"])

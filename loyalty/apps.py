@@ -24,6 +24,9 @@ class LoyaltyConfig(AppConfig):
         register_engagement_replay_checks()
         register_panels()
         register_engagement_panels()
+        from loyalty import privacy
+
+        privacy.register()  # what loyalty holds about a customer, for privacy exports
         # The default survey templates come from migration 0002; this restores them after a flush.
         post_migrate.connect(_ensure_survey_templates, sender=self)
         # Celery's autodiscovery imports only `loyalty.tasks`; the areas keep their own.

@@ -7,34 +7,18 @@ import threading
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from customers import outreach
 from customers.models import CampaignRecipient, ContactLog, OutboundMessage
 from customers.outreach import campaigns
 from tests.customers.campaigns.conftest import grant, sending_campaign
 from tests.customers.factories import make_individual
+from tests.threads import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _run(*targets) -> list:
-    errors = []
-
-    def wrapped(target):
-        try:
-            target()
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrapped, args=(target,)) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +54,7 @@ def test_no_message_after_a_withdrawal_commits_mid_campaign(branch_manager, rela
         withdrawn.wait(timeout=5)
         campaigns.campaign_batch_send(campaign_id=campaign.pk, size=10)
 
-    errors = _run(withdraw, send)
+    errors = run_concurrently(withdraw, send)
 
     assert errors == []
     recipient = CampaignRecipient.objects.get(campaign=campaign, customer=target)
@@ -95,7 +79,7 @@ def test_two_workers_never_send_to_the_same_recipient(branch_manager, audience, 
     def worker():
         claimed.append(campaigns.campaign_batch_send(campaign_id=campaign.pk, size=3).claimed)
 
-    errors = _run(worker, worker)
+    errors = run_concurrently(worker, worker)
 
     assert errors == []
     assert sorted(claimed) == [3, 3]

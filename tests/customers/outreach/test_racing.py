@@ -8,33 +8,17 @@ import threading
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from customers import outreach
 from customers.models import ContactLog
 from customers.outreach import pressure
 from tests.customers.outreach.conftest import ask, grant
+from tests.threads import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _run(*targets) -> list:
-    errors = []
-
-    def wrapped(target):
-        try:
-            target()
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrapped, args=(target,)) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def test_two_senders_racing_against_a_cap_of_two_never_make_a_third_contact(
@@ -62,7 +46,7 @@ def test_two_senders_racing_against_a_cap_of_two_never_make_a_third_contact(
     def sender(channel):
         return lambda: decisions.append(ask(relationship_manager, customer, channel=channel))
 
-    errors = _run(sender("sms"), sender("email"))
+    errors = run_concurrently(sender("sms"), sender("email"))
 
     assert errors == []
     assert sorted(decision.allowed for decision in decisions) == [False, True]
@@ -87,7 +71,7 @@ def test_no_message_after_a_withdrawal_commits(relationship_manager, customer):
         withdrawn.wait(timeout=5)
         decisions.append(ask(None, customer))
 
-    errors = _run(withdraw, send)
+    errors = run_concurrently(withdraw, send)
 
     assert errors == []
     assert [decision.code for decision in decisions] == ["consent_withdrawn"]

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from loyalty.events import services
 from loyalty.models import EventRegistration, SurveyInvitation, SurveyTemplate
@@ -13,36 +10,18 @@ from loyalty.surveys import sending
 from tests.customers.factories import make_individual
 from tests.loyalty.engagement.conftest import grant
 from tests.loyalty.engagement.factories import make_event
+from tests.threads import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _run(*targets) -> list:
-    errors = []
-    start = threading.Barrier(len(targets), timeout=5)
-
-    def wrapped(target):
-        try:
-            start.wait()
-            target()
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrapped, args=(target,)) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def test_many_staff_racing_for_the_last_seats_never_overfill(relationship_manager, branch):
     event = make_event(relationship_manager, branch, capacity=3)
     customers = [make_individual(relationship_manager=relationship_manager, branch=branch) for _ in range(6)]
 
-    errors = _run(
+    errors = run_concurrently(
         *[
             (
                 lambda customer=customer: services.registration_create(
@@ -72,7 +51,7 @@ def test_two_surveys_sent_at_once_to_one_customer_send_one(relationship_manager,
         for trigger, reference in (("complaint", "CMP-1"), ("visit", "follow-up:1"))
     )
 
-    errors = _run(
+    errors = run_concurrently(
         lambda: sending.invitation_send(invitation_id=first.pk),
         lambda: sending.invitation_send(invitation_id=second.pk),
     )
@@ -111,7 +90,7 @@ def test_one_link_submitted_twice_at_once_saves_one_response(relationship_manage
 
         return run
 
-    errors = _run(submit("9"), submit("3"))
+    errors = run_concurrently(submit("9"), submit("3"))
 
     assert errors == []
     assert sorted(outcomes) == ["saved", "used"]

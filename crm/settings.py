@@ -425,7 +425,8 @@ LOYALTY_SURVEY_PERIOD_DAYS = env.int("LOYALTY_SURVEY_PERIOD_DAYS", default=90)
 LOYALTY_SURVEY_LINK_DAYS = env.int("LOYALTY_SURVEY_LINK_DAYS", default=14)
 LOYALTY_SURVEY_VISIT_LOOKBACK_HOURS = env.int("LOYALTY_SURVEY_VISIT_LOOKBACK_HOURS", default=72)
 LOYALTY_SURVEY_CHANNELS = env.list("LOYALTY_SURVEY_CHANNELS", default=["sms", "email", "app_push"])
-LOYALTY_SURVEY_DELIVERY = env.str("LOYALTY_SURVEY_DELIVERY", default="loyalty.surveys.delivery.log_delivery")
+LOYALTY_SURVEY_DELIVERY = env.str("LOYALTY_SURVEY_DELIVERY",
+                                  default="loyalty.surveys.delivery.channel_delivery")
 # A product the RM accepted or dismissed for a customer is not suggested to them again for so long.
 OFFERS_COOL_OFF_DAYS = env.int("OFFERS_COOL_OFF_DAYS", default=90)
 

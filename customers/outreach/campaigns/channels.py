@@ -74,6 +74,16 @@ class RecordingAdapter:
         return DeliveryResult(DeliveryOutcome.DELIVERED, reference=str(recorded.pk))
 
 
+def message_address(channel: str, customer) -> tuple[str, str]:
+    """The customer's address for `channel` in clear (for the adapter only) and what may be
+    shown of it: e-mail or phone; app push is routed by the app, shown by customer number."""
+    if channel == ContactChannel.EMAIL:
+        return customer.email or "", customer.email_mask or ""
+    if channel == ContactChannel.SMS:
+        return customer.phone or "", customer.phone_mask or ""
+    return "", customer.number
+
+
 ADAPTER_SETTINGS = {
     ContactChannel.EMAIL: "CAMPAIGN_EMAIL_ADAPTER",
     ContactChannel.SMS: "CAMPAIGN_SMS_ADAPTER",

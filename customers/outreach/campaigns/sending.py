@@ -29,7 +29,6 @@ from customers.models import (
     Campaign,
     CampaignRecipient,
     CampaignStatus,
-    ContactChannel,
     Customer,
     DeliveryOutcome,
     RecipientStatus,
@@ -118,15 +117,6 @@ def campaign_batch_send(*, campaign_id: int, size: int | None = None,
                        more=more)
 
 
-def _address(channel: str, customer: Customer) -> tuple[str, str]:
-    # Decrypted here, for the adapter only; the mask is what anything else may show.
-    if channel == ContactChannel.EMAIL:
-        return customer.email or "", customer.email_mask or ""
-    if channel == ContactChannel.SMS:
-        return customer.phone or "", customer.phone_mask or ""
-    return "", customer.number
-
-
 def deliver_recipients(recipient_ids: list[int]) -> int:
     """Deliver the campaign message of each recipient the policy allowed (status sent), at
     most once each: a recipient whose delivery was already claimed is skipped. Return how many
@@ -140,7 +130,8 @@ def deliver_recipients(recipient_ids: list[int]) -> int:
         if not claimed:
             continue
         campaign, customer = recipient.campaign, recipient.customer
-        address, mask = _address(campaign.channel, customer)
+        # Decrypted here, for the adapter only; the mask is what anything else may show.
+        address, mask = channels.message_address(campaign.channel, customer)
         message = channels.Message(
             channel=campaign.channel, customer_id=customer.pk, campaign_id=campaign.pk, address=address,
             address_mask=mask, subject=render(campaign.subject, name=customer.display_name),

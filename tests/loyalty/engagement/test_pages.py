@@ -361,3 +361,18 @@ def test_the_navigation_leads_to_events_and_satisfaction(client, relationship_ma
     client.force_login(branch_manager)
     urls = [entry["url"] for entry in client.get(reverse("home")).context["navigation"]]
     assert reverse("loyalty:event-list") in urls and reverse("loyalty:satisfaction") in urls
+
+
+def test_a_registration_shows_its_check_in_code_as_a_qr_code_drawn_by_the_portal(
+    client, relationship_manager, branch
+):
+    from loyalty.templatetags.loyalty_qr import qr_svg
+
+    customer = make_individual(relationship_manager=relationship_manager, branch=branch)
+    event = make_event(relationship_manager, branch)
+    registration = services.registration_create(actor=relationship_manager, event=event, customer=customer)
+    client.force_login(relationship_manager)
+    page = client.get(reverse("customer-detail", args=[customer.pk])).content.decode()
+    code = registration.check_in_code
+    assert 'data-testid="check-in-qr"' in page and f"<title>{code}</title>" in page
+    assert "<svg" in str(qr_svg(code)) and qr_svg("") == ""

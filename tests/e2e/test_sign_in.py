@@ -22,6 +22,9 @@ def test_relationship_manager_signs_in_and_sees_home(offline_page, live_server, 
     expect(page.get_by_test_id("user-name")).to_have_text("Test " + relationship_manager.last_name)
     expect(page.get_by_test_id("user-summary")).to_contain_text("Relationship manager")
     expect(page.get_by_test_id("user-summary")).to_contain_text("Shanghai Lujiazui")
+    # htmx is served by the portal itself and loads with the page (deferred): wait for it, fail if
+    # it never comes.
+    page.wait_for_function("typeof htmx === 'object'", timeout=10_000)
     assert page.evaluate("typeof htmx") == "object"
 
 

@@ -53,7 +53,7 @@ def row_of(instance: models.Model, *, leave_out: frozenset[str] = frozenset()) -
     }
 
 
-def _rows(
+def rows_collector(
     model: type[models.Model], lookup: str, *, order: str = "pk", leave_out: frozenset[str] = frozenset()
 ) -> Callable[[int], list[dict]]:
     def collect(customer_id: int) -> list[dict]:
@@ -80,23 +80,35 @@ def _relationships(customer_id: int) -> list[dict]:
 
 # (source name, label, collector)
 SOURCES: list[tuple[str, object, Callable[[int], list[dict]]]] = [
-    ("customers.customer", _("Customer record"), _rows(Customer, "pk", leave_out=frozenset({"merged_into"}))),
-    ("customers.individual_profile", _("Personal profile"), _rows(IndividualProfile, "customer_id")),
-    ("customers.corporate_profile", _("Company profile"), _rows(CorporateProfile, "customer_id")),
-    ("customers.holdings", _("Products held"), _rows(Holding, "customer_id")),
-    ("customers.needs", _("Needs"), _rows(Need, "customer_id")),
-    ("customers.interactions", _("Interactions"), _rows(Interaction, "customer_id", order="occurred_at")),
+    (
+        "customers.customer",
+        _("Customer record"),
+        rows_collector(Customer, "pk", leave_out=frozenset({"merged_into"})),
+    ),
+    ("customers.individual_profile", _("Personal profile"), rows_collector(IndividualProfile, "customer_id")),
+    ("customers.corporate_profile", _("Company profile"), rows_collector(CorporateProfile, "customer_id")),
+    ("customers.holdings", _("Products held"), rows_collector(Holding, "customer_id")),
+    ("customers.needs", _("Needs"), rows_collector(Need, "customer_id")),
+    (
+        "customers.interactions",
+        _("Interactions"),
+        rows_collector(Interaction, "customer_id", order="occurred_at"),
+    ),
     ("customers.relationships", _("Relationships"), _relationships),
-    ("customers.history", _("History of the record"), _rows(CustomerEvent, "customer_id")),
-    ("customers.segment_overrides", _("Segment overrides"), _rows(SegmentOverride, "customer_id")),
-    ("customers.consents", _("Consents to be contacted"), _rows(Consent, "customer_id")),
+    ("customers.history", _("History of the record"), rows_collector(CustomerEvent, "customer_id")),
+    ("customers.segment_overrides", _("Segment overrides"), rows_collector(SegmentOverride, "customer_id")),
+    ("customers.consents", _("Consents to be contacted"), rows_collector(Consent, "customer_id")),
     (
         "customers.consent_history",
         _("Consent history"),
-        _rows(ConsentEvent, "customer_id", order="recorded_at"),
+        rows_collector(ConsentEvent, "customer_id", order="recorded_at"),
     ),
-    ("customers.contact_holds", _("Contact holds"), _rows(ContactHold, "customer_id")),
-    ("customers.contact_log", _("Contacts and refusals"), _rows(ContactLog, "customer_id", order="at")),
-    ("customers.follow_ups", _("Follow-ups"), _rows(FollowUp, "customer_id")),
-    ("customers.appointments", _("Appointments"), _rows(Appointment, "customer_id")),
+    ("customers.contact_holds", _("Contact holds"), rows_collector(ContactHold, "customer_id")),
+    (
+        "customers.contact_log",
+        _("Contacts and refusals"),
+        rows_collector(ContactLog, "customer_id", order="at"),
+    ),
+    ("customers.follow_ups", _("Follow-ups"), rows_collector(FollowUp, "customer_id")),
+    ("customers.appointments", _("Appointments"), rows_collector(Appointment, "customer_id")),
 ]
